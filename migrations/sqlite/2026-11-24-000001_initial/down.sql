@@ -1,0 +1,9 @@
+DROP TABLE audit_events;
+DROP TABLE marking_tasks;
+DROP TABLE responses;
+DROP TABLE attempts;
+DROP TABLE invitations;
+DROP TABLE exam_markers;
+DROP TABLE exams;
+DROP TABLE papers;
+DROP TABLE users;

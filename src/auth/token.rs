@@ -1,0 +1,206 @@
+//! Signed bearer tokens (HS256, algorithm pinned). Each purpose has its own audience, so a candidate's
+//! token is never a staff token. Expiry is checked against examd's clock, not the OS clock, so tests
+//! that move time see tokens expire.
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::user::Role;
+
+/// Audience of staff tokens.
+pub const STAFF_AUDIENCE: &str = "examd:staff";
+/// Audience of candidate tokens.
+pub const CANDIDATE_AUDIENCE: &str = "examd:candidate";
+/// Shortest secret accepted.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The claims examd signs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id (staff) or invitation id (candidate).
+    pub sub: String,
+    /// Issuer.
+    pub iss: String,
+    /// Audience: staff or candidate.
+    pub aud: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// Staff role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The exam a candidate token is scoped to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exam: Option<String>,
+}
+
+/// Signs and checks tokens.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys").field("issuer", &self.issuer).finish_non_exhaustive()
+    }
+}
+
+/// Why a token was refused (never detailed to the client beyond "invalid token").
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Bad signature, algorithm, audience, issuer or shape.
+    #[error("invalid token")]
+    Invalid,
+    /// Past its expiry.
+    #[error("token expired")]
+    Expired,
+}
+
+impl TokenKeys {
+    /// Keys from a secret of at least [`MIN_SECRET_BYTES`].
+    pub fn new(secret: &SecretString, issuer: &str) -> TokenKeys {
+        let bytes = secret.expose_secret().as_bytes();
+        TokenKeys {
+            encoding: EncodingKey::from_secret(bytes),
+            decoding: DecodingKey::from_secret(bytes),
+            issuer: issuer.to_string(),
+        }
+    }
+
+    /// Signs a token for `sub` in `audience`, valid until `expires`.
+    pub fn issue(
+        &self,
+        audience: &str,
+        sub: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+        role: Option<Role>,
+        exam: Option<String>,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        let claims = Claims {
+            sub: sub.to_string(),
+            iss: self.issuer.clone(),
+            aud: audience.to_string(),
+            exp: expires.timestamp(),
+            iat: now.timestamp(),
+            role,
+            exam,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+    }
+
+    /// Checks signature, algorithm, issuer, audience and expiry (against `now`).
+    pub fn verify(&self, token: &str, audience: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_audience(&[audience]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        // Expiry is checked below against examd's clock.
+        validation.validate_exp = false;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenError::Invalid)?;
+        if data.claims.exp <= now.timestamp() {
+            return Err(TokenError::Expired);
+        }
+        Ok(data.claims)
+    }
+}
+
+/// The secret in force: the configured one (refused when shorter than 32 bytes), else the one examd
+/// generated in the data directory on an earlier start, else a new one kept there, owner-only.
+pub fn resolve_secret(configured: &SecretString, file: &str, generated_at: &Path) -> Result<SecretString, String> {
+    let from_file;
+    let configured = if !file.is_empty() {
+        from_file = std::fs::read_to_string(file).map_err(|e| format!("cannot read jwt_secret_file {file}: {e}"))?;
+        from_file.trim()
+    } else {
+        configured.expose_secret()
+    };
+    if !configured.is_empty() {
+        if configured.len() < MIN_SECRET_BYTES {
+            return Err(format!(
+                "the configured JWT secret is {} bytes; it must be at least {MIN_SECRET_BYTES} bytes",
+                configured.len()
+            ));
+        }
+        return Ok(SecretString::from(configured.to_string()));
+    }
+    if let Ok(existing) = std::fs::read_to_string(generated_at) {
+        if existing.trim().len() >= MIN_SECRET_BYTES {
+            return Ok(SecretString::from(existing.trim().to_string()));
+        }
+    }
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    write_owner_only(generated_at, &secret)
+        .map_err(|e| format!("cannot keep the generated JWT secret in {}: {e}", generated_at.display()))?;
+    tracing::warn!(
+        path = %generated_at.display(),
+        "no JWT secret configured: generated one and kept it (owner-only); instances sharing a database need the same EXAMD_JWT_SECRET"
+    );
+    Ok(SecretString::from(secret))
+}
+
+fn write_owner_only(path: &Path, content: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(&SecretString::from("x".repeat(32)), "examd")
+    }
+
+    #[test]
+    fn a_token_verifies_only_in_its_audience_and_lifetime() {
+        let now = Utc::now();
+        let token =
+            keys().issue(STAFF_AUDIENCE, "u1", now, now + chrono::Duration::hours(1), Some(Role::Admin), None).unwrap();
+        assert_eq!(keys().verify(&token, STAFF_AUDIENCE, now).unwrap().sub, "u1");
+        assert!(matches!(keys().verify(&token, CANDIDATE_AUDIENCE, now), Err(TokenError::Invalid)));
+        assert!(matches!(
+            keys().verify(&token, STAFF_AUDIENCE, now + chrono::Duration::hours(2)),
+            Err(TokenError::Expired)
+        ));
+    }
+
+    #[test]
+    fn short_secrets_are_refused_and_generated_ones_are_kept() {
+        let dir = std::env::temp_dir().join(format!("examd-secret-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("jwt-secret");
+        assert!(resolve_secret(&SecretString::from("short"), "", &path).unwrap_err().contains("at least 32"));
+        let first = resolve_secret(&SecretString::from(""), "", &path).unwrap();
+        let second = resolve_secret(&SecretString::from(""), "", &path).unwrap();
+        assert_eq!(first.expose_secret(), second.expose_secret());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+}

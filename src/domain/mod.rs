@@ -1,0 +1,9 @@
+//! Pure rules: the paper model, points, answers, scoring, shuffling, statistics. No IO, no actix, no diesel.
+
+pub mod answer;
+pub mod paper;
+pub mod points;
+pub mod scoring;
+pub mod shuffle;
+pub mod stats;
+pub mod user;

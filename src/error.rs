@@ -1,0 +1,239 @@
+//! One error type for the whole API, mapped to `application/problem+json` (RFC 9457) in one place.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::paper::FieldError;
+
+/// Every way a request can fail. Each kind has a stable machine `code`; see [`ApiError::code`].
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is well-formed but its content is wrong; lists each field.
+    #[error("{detail}")]
+    Validation {
+        /// Summary.
+        detail: String,
+        /// One entry per problem.
+        errors: Vec<FieldError>,
+    },
+    /// The request cannot be read (malformed JSON, bad query).
+    #[error("{detail}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials, not allowed.
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    /// Nothing there (or nothing the caller may see).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the object's state.
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code, e.g. `attempt_closed`.
+        code: &'static str,
+        /// What the state is.
+        detail: String,
+    },
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many requests; retry after {0} seconds")]
+    TooManyRequests(u64),
+    /// The body is larger than allowed.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The body is not JSON (or the format named).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The database is not reachable now.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
+    /// A bug or an unexpected failure; the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short, the same for every problem of the kind.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What happened this time.
+    pub detail: String,
+    /// Stable machine code.
+    pub code: String,
+    /// Field errors of a validation problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One field error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    /// Path of the field.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 500 whose cause is logged, not shown.
+    pub fn internal(cause: impl Into<String>) -> ApiError {
+        ApiError::Internal(cause.into())
+    }
+
+    /// A validation failure with one field.
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        ApiError::Validation { detail: message.clone(), errors: vec![FieldError { field: field.to_string(), message }] }
+    }
+
+    /// A validation failure with several fields.
+    pub fn fields(errors: Vec<FieldError>) -> ApiError {
+        let detail = match errors.as_slice() {
+            [one] => one.message.clone(),
+            many => format!("{} problems in the request", many.len()),
+        };
+        ApiError::Validation { detail, errors }
+    }
+
+    /// A conflict with the object's state.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::Conflict { code, detail: detail.into() }
+    }
+
+    /// A request that cannot be read.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError::BadRequest { code, detail: detail.into() }
+    }
+
+    /// The stable machine code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Validation { .. } => "validation_failed",
+            ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::TooManyRequests(_) => "rate_limited",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::Validation { .. } => "Invalid request content",
+            ApiError::BadRequest { .. } => "Bad request",
+            ApiError::Unauthorized(_) => "Unauthorized",
+            ApiError::Forbidden => "Forbidden",
+            ApiError::NotFound(_) => "Not found",
+            ApiError::Conflict { .. } => "Conflict",
+            ApiError::TooManyRequests(_) => "Too many requests",
+            ApiError::PayloadTooLarge(_) => "Payload too large",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::Unavailable(_) => "Service unavailable",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    /// The problem body for this error.
+    pub fn problem(&self) -> Problem {
+        let errors = match self {
+            ApiError::Validation { errors, .. } => {
+                errors.iter().map(|e| ProblemField { field: e.field.clone(), message: e.message.clone() }).collect()
+            }
+            _ => Vec::new(),
+        };
+        Problem {
+            kind: format!("urn:examd:problem:{}", self.code()),
+            title: self.title().to_string(),
+            status: self.status_code().as_u16(),
+            detail: self.to_string(),
+            code: self.code().to_string(),
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(cause = %cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(cause = %cause, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let ApiError::TooManyRequests(seconds) = self {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> ApiError {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => ApiError::NotFound("record"),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::conflict("already_exists", "a record with these values already exists")
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ApiError::Unavailable(info.message().to_string())
+            }
+            other => ApiError::internal(format!("database: {other}")),
+        }
+    }
+}
+
+/// Every stable code a client may see; a test pins this list so codes never change by accident.
+pub const CODES: &[&str] = &[
+    "validation_failed",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "rate_limited",
+    "payload_too_large",
+    "unsupported_media_type",
+    "unavailable",
+    "internal",
+    "already_exists",
+    "malformed_json",
+    "bad_query",
+    "bad_path",
+    "method_not_allowed",
+];

@@ -1,0 +1,57 @@
+//! `POST /auth/login`, `GET /me`.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::extract::{client_address, Staff};
+use crate::error::{ApiError, Problem};
+use crate::service;
+use crate::service::auth::{LoginOutcome, UserView};
+use crate::state::AppState;
+
+/// Staff credentials.
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// E-mail.
+    email: String,
+    /// Password.
+    #[schema(value_type = String, format = Password)]
+    password: SecretString,
+}
+
+/// Exchange an e-mail and password for a staff token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = LoginOutcome),
+        (status = 401, description = "Wrong e-mail or password", body = Problem),
+        (status = 429, description = "Too many failed attempts", body = Problem),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let outcome = service::auth::login(&state, &body.email, body.password, &client_address(&req)).await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// The caller's own account.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = UserView),
+        (status = 401, description = "No valid token", body = Problem),
+    )
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service::users::me(&state, &staff.principal).await?))
+}

@@ -1,0 +1,61 @@
+//! HTTP: thin handlers (extract → parse → service → respond), one route table, one error mapping.
+
+pub mod auth;
+pub mod extract;
+pub mod middleware;
+pub mod ops;
+pub mod users;
+
+use actix_web::dev::{ServiceFactory, ServiceRequest};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{web, HttpRequest};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::UtoipaApp;
+
+use crate::error::ApiError;
+
+/// Every route of the server but the OpenAPI document itself.
+pub fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(utoipa_actix_web::scope("/api/v1").configure(configure))
+        .service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+}
+
+/// The `/api/v1` route table. Every handler carries `#[utoipa::path]`, so a route cannot exist without
+/// its OpenAPI description (registering one without it does not compile).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(auth::login).service(auth::me).service(users::create).service(users::list);
+}
+
+/// How extractor failures become problems instead of actix's plain-text 400s.
+pub fn extractor_config(max_body: usize) -> (web::JsonConfig, web::QueryConfig, web::PathConfig) {
+    let json = web::JsonConfig::default().limit(max_body).error_handler(|e, _req: &HttpRequest| json_error(e).into());
+    let query = web::QueryConfig::default()
+        .error_handler(|e: QueryPayloadError, _req| ApiError::bad_request("bad_query", e.to_string()).into());
+    let path = web::PathConfig::default()
+        .error_handler(|e: PathError, _req| ApiError::bad_request("bad_path", e.to_string()).into());
+    (json, query, path)
+}
+
+fn json_error(e: JsonPayloadError) -> ApiError {
+    match e {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge(limit)
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::field("body", e.to_string()),
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request("malformed_json", format!("malformed JSON: {e}")),
+        other => ApiError::bad_request("malformed_json", other.to_string()),
+    }
+}
+
+/// Unknown routes answer a problem, not an empty 404.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("route"))
+}

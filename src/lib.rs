@@ -1,0 +1,17 @@
+//! examd: a written-exam server for recruitment.
+//!
+//! Layers, dependencies pointing down only: [`http`] (handlers) → [`service`] (use cases) →
+//! [`domain`] (pure rules) and [`store`] (diesel); [`formats`] reads and writes paper files.
+
+pub mod auth;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod formats;
+pub mod http;
+pub mod service;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

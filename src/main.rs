@@ -1,0 +1,108 @@
+//! The `examd` command: `serve` (default), `migrate`, `user add`.
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use examd::clock::SystemClock;
+use examd::service::users::{create_now, NewStaff};
+use examd::settings::Settings;
+use examd::startup::{build_state, Application};
+
+#[derive(Parser)]
+#[command(name = "examd", version, about = "A written-exam server for recruitment")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "recruiter", "marker"])]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (required: never pass it as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("examd: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    examd::telemetry::init(&settings.log_format, &settings.log_level);
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => build_state(settings, Arc::new(SystemClock))
+            .map(|_| println!("migrations applied"))
+            .map_err(|e| e.to_string()),
+        Command::User { command: UserCommand::Add { email, role, name, password_stdin: _ } } => {
+            add_user(settings, email, role, name)
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("examd: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let bind = settings.bind.clone();
+        let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+        tracing::info!(%bind, port = app.port(), "examd listening");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
+
+fn add_user(settings: Settings, email: String, role: String, name: Option<String>) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+    let password = SecretString::from(password.trim_end_matches(['\n', '\r']).to_string());
+    let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let mut conn = state.db.connection().map_err(|e| e.to_string())?;
+    let user = create_now(
+        &mut conn,
+        &state.passwords,
+        state.clock.as_ref(),
+        NewStaff { email, password, role, display_name: name },
+    )
+    .map_err(|e| match e {
+        examd::error::ApiError::Validation { errors, .. } => {
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    })?;
+    println!("created {} {} ({})", user.role, user.email, user.id);
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Who is calling: staff logging in with a password, and the principals tokens stand for.
+
+use chrono::Duration;
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::auth::token::STAFF_AUDIENCE;
+use crate::domain::user::{Email, Role};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::users;
+
+/// A staff member, as their token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffPrincipal {
+    /// User id.
+    pub id: String,
+    /// Role at the time the token was issued.
+    pub role: Role,
+}
+
+impl StaffPrincipal {
+    /// How the audit trail names them.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.id)
+    }
+}
+
+/// A candidate, scoped to one invitation of one exam.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidatePrincipal {
+    /// Invitation id.
+    pub invitation_id: String,
+    /// Exam id.
+    pub exam_id: String,
+}
+
+impl CandidatePrincipal {
+    /// How the audit trail names them.
+    pub fn actor(&self) -> String {
+        format!("candidate:{}", self.invitation_id)
+    }
+}
+
+/// A staff account as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    /// Id.
+    pub id: String,
+    /// E-mail.
+    pub email: String,
+    /// Name.
+    pub display_name: String,
+    /// `admin`, `recruiter` or `marker`.
+    pub role: String,
+}
+
+impl From<users::UserRow> for UserView {
+    fn from(u: users::UserRow) -> UserView {
+        UserView { id: u.id, email: u.email, display_name: u.display_name, role: u.role }
+    }
+}
+
+/// A successful login.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LoginOutcome {
+    /// Bearer token.
+    pub access_token: String,
+    /// `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+    /// Who logged in.
+    pub user: UserView,
+}
+
+/// Checks an e-mail and password. Unknown e-mail and wrong password answer the same, after the same
+/// argon2 work; repeated failures per account or client address are refused with 429.
+#[tracing::instrument(skip(state, email, password), fields(client = %client))]
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: SecretString,
+    client: &str,
+) -> Result<LoginOutcome, ApiError> {
+    let wrong = || ApiError::Unauthorized("wrong e-mail or password".into());
+    let email = Email::parse(email).map_err(|_| wrong())?;
+    let keys = [format!("email:{}", email.as_str()), format!("ip:{client}")];
+    state.login_failures.check(&keys).map_err(ApiError::TooManyRequests)?;
+    let lookup = email.as_str().to_string();
+    let user = state.db.run(move |c| Ok(users::by_email(c, &lookup)?)).await?;
+    let matched = state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let user = match user {
+        Some(user) if matched => user,
+        _ => {
+            state.login_failures.fail(&keys);
+            return Err(wrong());
+        }
+    };
+    state.login_failures.succeed(&keys[0]);
+    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
+    let now = state.clock.now();
+    let ttl = state.settings.staff_token_seconds;
+    let access_token = state
+        .tokens
+        .issue(STAFF_AUDIENCE, &user.id, now, now + Duration::seconds(ttl), Some(role), None)
+        .map_err(|e| ApiError::internal(format!("signing: {e}")))?;
+    Ok(LoginOutcome { access_token, token_type: "Bearer", expires_in: ttl, user: user.into() })
+}

@@ -1,0 +1,10 @@
+//! Use cases: each function is one thing a user does, owns its transaction and checks authorization
+//! on the object it touches.
+
+pub mod auth;
+pub mod users;
+
+/// A new time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,193 @@
+//! Staff accounts: creation by an admin (or the CLI), the first admin, and "who am I".
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::auth::{StaffPrincipal, UserView};
+use super::new_id;
+use crate::auth::password::PasswordHasher;
+use crate::clock::Clock;
+use crate::domain::paper::FieldError;
+use crate::domain::user::{Email, Role};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::time::to_db;
+use crate::store::{audit, dialect, users, DbConn};
+
+/// Shortest password accepted (NIST SP 800-63B).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted; argon2 of a megabyte would be a cheap denial of service.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// A request to create an account, before checking.
+#[derive(Debug)]
+pub struct NewStaff {
+    /// E-mail.
+    pub email: String,
+    /// Password.
+    pub password: SecretString,
+    /// Role name.
+    pub role: String,
+    /// Name (defaults to the e-mail's local part).
+    pub display_name: Option<String>,
+}
+
+struct CheckedStaff {
+    email: Email,
+    role: Role,
+    display_name: String,
+}
+
+fn check(new: &NewStaff) -> Result<CheckedStaff, ApiError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&new.email).map_err(|m| errors.push(FieldError { field: "email".into(), message: m }));
+    let role = Role::parse(&new.role).ok_or_else(|| {
+        errors.push(FieldError { field: "role".into(), message: "role must be admin, recruiter or marker".into() })
+    });
+    let chars = new.password.expose_secret().chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        errors.push(FieldError {
+            field: "password".into(),
+            message: format!("a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
+        });
+    }
+    let display_name = new.display_name.clone().unwrap_or_default().trim().to_string();
+    if display_name.chars().count() > 200 {
+        errors.push(FieldError { field: "display_name".into(), message: "at most 200 characters".into() });
+    }
+    match (email, role) {
+        (Ok(email), Ok(role)) if errors.is_empty() => {
+            let display_name = if display_name.is_empty() {
+                email.as_str().split('@').next().unwrap_or_default().to_string()
+            } else {
+                display_name
+            };
+            Ok(CheckedStaff { email, role, display_name })
+        }
+        _ => Err(ApiError::fields(errors)),
+    }
+}
+
+fn insert(
+    conn: &mut DbConn,
+    checked: &CheckedStaff,
+    hash: &str,
+    clock: &dyn Clock,
+    actor: &str,
+) -> Result<UserView, ApiError> {
+    let id = new_id();
+    let now = clock.now();
+    let row = users::NewUser {
+        id: &id,
+        email: checked.email.as_str(),
+        display_name: &checked.display_name,
+        role: checked.role.as_str(),
+        password_hash: hash,
+        created_at: to_db(now),
+    };
+    users::insert(conn, &row).map_err(|e| {
+        if dialect::is_unique_violation(&e) {
+            ApiError::conflict("email_taken", format!("an account for {} exists already", checked.email.as_str()))
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        "user.create",
+        &format!("user:{id}"),
+        serde_json::json!({"role": checked.role.as_str()}),
+    )?;
+    Ok(UserView {
+        id,
+        email: checked.email.as_str().to_string(),
+        display_name: checked.display_name.clone(),
+        role: checked.role.as_str().to_string(),
+    })
+}
+
+/// An admin creates a staff account.
+#[tracing::instrument(skip(state, new), fields(admin = %admin.id))]
+pub async fn create(state: &AppState, admin: &StaffPrincipal, new: NewStaff) -> Result<UserView, ApiError> {
+    if admin.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    let checked = check(&new)?;
+    let hash = state.passwords.hash(new.password).await?;
+    let clock = state.clock.clone();
+    let actor = admin.actor();
+    state.db.write(move |c| insert(c, &checked, &hash, clock.as_ref(), &actor)).await
+}
+
+/// Creates an account from the command line (no admin needed: the operator owns the machine).
+pub fn create_now(
+    conn: &mut DbConn,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    new: NewStaff,
+) -> Result<UserView, ApiError> {
+    let checked = check(&new)?;
+    let hash = hasher.hash_now(new.password.expose_secret()).map_err(ApiError::internal)?;
+    dialect::write_transaction(conn, |c| insert(c, &checked, &hash, clock, "cli"))
+}
+
+/// The caller's own account.
+pub async fn me(state: &AppState, who: &StaffPrincipal) -> Result<UserView, ApiError> {
+    let id = who.id.clone();
+    state
+        .db
+        .run(move |c| {
+            users::by_id(c, &id)?.map(UserView::from).ok_or(ApiError::Unauthorized("account no longer exists".into()))
+        })
+        .await
+}
+
+/// What the first start did about the admin account.
+#[derive(Debug)]
+pub enum Bootstrap {
+    /// An admin existed already.
+    Existing,
+    /// The configured admin was created.
+    Configured(String),
+    /// An admin with a random password was created; the password is shown once.
+    Generated(String, SecretString),
+}
+
+/// Makes sure an empty database has an admin: the configured one, or one with a random password.
+pub fn ensure_admin(
+    conn: &mut DbConn,
+    hasher: &PasswordHasher,
+    clock: &dyn Clock,
+    email: &str,
+    password: &SecretString,
+) -> Result<Bootstrap, ApiError> {
+    if users::any_admin(conn)? {
+        return Ok(Bootstrap::Existing);
+    }
+    let (email, password, generated) = if email.trim().is_empty() || password.expose_secret().is_empty() {
+        ("admin@examd.local".to_string(), SecretString::from(crate::auth::random_token(18)), true)
+    } else {
+        (email.to_string(), password.clone(), false)
+    };
+    let view = create_now(
+        conn,
+        hasher,
+        clock,
+        NewStaff {
+            email,
+            password: password.clone(),
+            role: "admin".into(),
+            display_name: Some("Administrator".into()),
+        },
+    )?;
+    Ok(if generated { Bootstrap::Generated(view.email, password) } else { Bootstrap::Configured(view.email) })
+}
+
+/// Every staff account (admin only).
+pub async fn list(state: &AppState, admin: &StaffPrincipal) -> Result<Vec<UserView>, ApiError> {
+    if admin.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    state.db.run(|c| Ok(users::list(c)?.into_iter().map(UserView::from).collect())).await
+}

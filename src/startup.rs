@@ -1,0 +1,193 @@
+//! Builds the application from settings: storage, keys, routes, background tasks. Tests start the real
+//! thing on port 0 with their own clock.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use secrecy::ExposeSecret;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::auth::limiter::FailureLimiter;
+use crate::auth::password::PasswordHasher;
+use crate::auth::token::{resolve_secret, TokenKeys};
+use crate::clock::{Clock, SystemClock};
+use crate::http;
+use crate::http::middleware::Metrics;
+use crate::service::users::{ensure_admin, Bootstrap};
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::store::{Backend, Db, StoreConfig};
+
+/// Why examd could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting is unusable.
+    #[error("{0}")]
+    Config(String),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] crate::store::OpenError),
+    /// The address could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+/// The running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// Opens the database and builds the shared state (also used by CLI commands).
+pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    let backend = Backend::from_url(&settings.database_url).map_err(StartError::Config)?;
+    let db = Db::open(&StoreConfig {
+        backend,
+        pool_size: settings.db_pool_size,
+        connect_timeout: Duration::from_secs(settings.db_connect_timeout_seconds),
+        sqlite_synchronous: settings.sqlite_synchronous.clone(),
+    })?;
+    let secret = resolve_secret(&settings.jwt_secret, &settings.jwt_secret_file, &settings.generated_secret_path())
+        .map_err(StartError::Config)?;
+    if settings.argon2_below_owasp() {
+        tracing::warn!(
+            memory_kib = settings.argon2_memory_kib,
+            iterations = settings.argon2_iterations,
+            "argon2 cost is below OWASP's recommendation (19456 KiB, 2 iterations): fine for tests, not for production"
+        );
+    }
+    let passwords =
+        PasswordHasher::new(settings.argon2_memory_kib, settings.argon2_iterations, settings.argon2_parallelism)
+            .map_err(|e| StartError::Config(format!("argon2 parameters: {e}")))?;
+    Ok(AppState {
+        db,
+        tokens: Arc::new(TokenKeys::new(&secret, &settings.jwt_issuer)),
+        passwords,
+        login_failures: Arc::new(FailureLimiter::new(
+            settings.login_max_failures,
+            Duration::from_secs(settings.login_window_seconds),
+        )),
+        settings: Arc::new(settings),
+        clock,
+    })
+}
+
+/// OpenAPI document metadata; the paths come from the route table.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "examd", description = "Written-exam server for recruitment"),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The full OpenAPI document, generated from the same route table the server runs.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = http::register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    api
+}
+
+impl Application {
+    /// Starts on the system clock.
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        Application::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Starts with the given clock (tests move it).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
+        let bind = settings.bind.clone();
+        let state =
+            web::block(move || build_state(settings, clock)).await.map_err(|e| StartError::Config(e.to_string()))??;
+        announce_admin(&state).await;
+        let listener = TcpListener::bind(&bind).map_err(|e| StartError::Bind(bind.clone(), e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Bind(bind.clone(), e))?.port();
+        let metrics = Metrics::new().map_err(|e| StartError::Config(format!("metrics: {e}")))?;
+        let spec = Arc::new(openapi());
+        let app_state = state.clone();
+        let max_body = state.settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            let (json, query, path) = http::extractor_config(max_body);
+            let metrics_for_mw = metrics.clone();
+            let spec = spec.clone();
+            let app = App::new()
+                .wrap(Compress::default())
+                .wrap(from_fn(move |req, next| http::middleware::observe(metrics_for_mw.clone(), req, next)))
+                .app_data(web::Data::new(app_state.clone()))
+                .app_data(web::Data::new(metrics.clone()))
+                .app_data(json)
+                .app_data(query)
+                .app_data(path)
+                .into_utoipa_app();
+            let (app, _) = http::register(app).split_for_parts();
+            app.route(
+                "/api/openapi.json",
+                web::get().to(move || {
+                    let spec = spec.clone();
+                    async move { actix_web::HttpResponse::Ok().json(spec.as_ref()) }
+                }),
+            )
+            .default_service(web::to(http::not_found))
+        })
+        .listen(listener)
+        .map_err(|e| StartError::Bind(bind, e))?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    /// The port actually bound (tests bind port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests reach the database through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until a shutdown signal; in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn announce_admin(state: &AppState) {
+    let s = state.clone();
+    let outcome = state
+        .db
+        .run(move |c| {
+            ensure_admin(c, &s.passwords, s.clock.as_ref(), &s.settings.admin_email, &s.settings.admin_password)
+        })
+        .await;
+    match outcome {
+        Ok(Bootstrap::Existing) => {}
+        Ok(Bootstrap::Configured(email)) => tracing::info!(%email, "created the configured admin account"),
+        Ok(Bootstrap::Generated(email, password)) => {
+            // Shown once, on purpose: the operator's only way in on a fresh install.
+            tracing::warn!(
+                %email,
+                password = %password.expose_secret(),
+                "created the first admin with a one-time password; log in and create your own admin, or set EXAMD_ADMIN_EMAIL/EXAMD_ADMIN_PASSWORD"
+            );
+        }
+        Err(e) => tracing::error!(error = %e, "could not ensure an admin account"),
+    }
+}

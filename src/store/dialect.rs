@@ -1,0 +1,90 @@
+//! Every difference between the engines lives here; no other module matches on the backend.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::result::Error as DieselError;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use super::DbConn;
+use crate::error::ApiError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Per-connection settings.
+pub fn on_connect(conn: &mut DbConn, sqlite_synchronous: &str) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => {
+            let level = match sqlite_synchronous {
+                "normal" => "NORMAL",
+                "off" => "OFF",
+                _ => "FULL",
+            };
+            c.batch_execute(&format!(
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = {level}; PRAGMA foreign_keys = ON;"
+            ))
+        }
+        // Durable acknowledgements: the default, stated so a server-wide setting cannot weaken it silently.
+        DbConn::Pg(c) => c.batch_execute("SET synchronous_commit = on; SET TIME ZONE 'UTC';"),
+    }
+}
+
+/// Applies the migrations of this engine's folder.
+pub fn run_migrations(conn: &mut DbConn) -> Result<(), String> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| e.to_string())?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(())
+}
+
+/// Runs `f` in a transaction that holds the write lock from its start on SQLite (`BEGIN IMMEDIATE`),
+/// so two writers never deadlock upgrading a read lock; an ordinary transaction on PostgreSQL.
+pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError>,
+{
+    let DbConn::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE").map_err(ApiError::from)?;
+    match f(conn) {
+        Ok(value) => match <DbConn as Connection>::TransactionManager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                rollback(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            rollback(conn);
+            Err(e)
+        }
+    }
+}
+
+fn rollback(conn: &mut DbConn) {
+    if let Err(e) = <DbConn as Connection>::TransactionManager::rollback_transaction(conn) {
+        tracing::error!(error = %e, "rollback failed");
+    }
+}
+
+/// Whether an error is the engine telling us a unique constraint held.
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// Lists the migration versions of both folders, for the test that keeps them twins.
+pub fn migration_versions() -> (Vec<String>, Vec<String>) {
+    use diesel::migration::MigrationSource;
+    let list = |m: EmbeddedMigrations| -> Vec<String> {
+        MigrationSource::<diesel::sqlite::Sqlite>::migrations(&m)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default()
+    };
+    (list(SQLITE_MIGRATIONS), list(POSTGRES_MIGRATIONS))
+}
