@@ -30,6 +30,31 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage papers.
+    Paper {
+        #[command(subcommand)]
+        command: PaperCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PaperCommand {
+    /// Import a question bank file as a draft owned by a recruiter (the same importer as the API).
+    Import {
+        /// The file (UTF-8).
+        file: std::path::PathBuf,
+        #[arg(long, value_parser = ["cn-text", "gift", "aiken", "json", "yaml"])]
+        format: String,
+        /// E-mail of the recruiter who will own the draft.
+        #[arg(long)]
+        owner: String,
+        /// Points per question where the file gives none.
+        #[arg(long)]
+        points: Option<String>,
+        /// Title where the file gives none.
+        #[arg(long)]
+        title: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -65,6 +90,9 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::User { command: UserCommand::Add { email, role, name, password_stdin: _ } } => {
             add_user(settings, email, role, name)
+        }
+        Command::Paper { command: PaperCommand::Import { file, format, owner, points, title } } => {
+            import_paper(settings, &file, &format, &owner, points.as_deref(), title)
         }
     };
     match outcome {
@@ -105,4 +133,52 @@ fn add_user(settings: Settings, email: String, role: String, name: Option<String
     })?;
     println!("created {} {} ({})", user.role, user.email, user.id);
     Ok(())
+}
+
+fn import_paper(
+    settings: Settings,
+    file: &std::path::Path,
+    format: &str,
+    owner: &str,
+    points: Option<&str>,
+    title: Option<String>,
+) -> Result<(), String> {
+    use examd::domain::points::Points;
+    use examd::formats::{Format, ImportOptions};
+    let format = Format::parse(format).ok_or_else(|| format!("unknown format {format}"))?;
+    let default_points = points
+        .map(|p| {
+            Points::parse(p)
+                .ok()
+                .filter(|p| p.is_positive())
+                .ok_or_else(|| format!("--points {p} is not a positive number"))
+        })
+        .transpose()?;
+    let bytes = std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
+    let options = ImportOptions { default_points, title };
+    actix_web::rt::System::new().block_on(async move {
+        let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+        let owner = examd::service::users::principal_by_email(&state, owner).await.map_err(|e| e.to_string())?;
+        let outcome =
+            examd::service::papers::import(&state, &owner, format, text.trim_start_matches('\u{feff}'), &options)
+                .await
+                .map_err(|e| match e {
+                    examd::error::ApiError::Validation { errors, .. } => {
+                        errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
+                    }
+                    other => other.to_string(),
+                })?;
+        for w in &outcome.warnings {
+            eprintln!("warning: line {}: {}", w.line, w.message);
+        }
+        for s in &outcome.summary {
+            println!("{} ({}): {} questions, {} points", s.title, s.kind, s.questions, s.points);
+        }
+        println!(
+            "imported draft {} \"{}\": {} points",
+            outcome.paper.id, outcome.paper.document.title, outcome.paper.total_points
+        );
+        Ok(())
+    })
 }

@@ -75,6 +75,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         )),
         settings: Arc::new(settings),
         clock,
+        papers: Default::default(),
     })
 }
 
@@ -117,6 +118,7 @@ impl Application {
         let state =
             web::block(move || build_state(settings, clock)).await.map_err(|e| StartError::Config(e.to_string()))??;
         announce_admin(&state).await;
+        actix_web::rt::spawn(crate::service::attempts::run_expiry_sweeper(state.clone()));
         let listener = TcpListener::bind(&bind).map_err(|e| StartError::Bind(bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(bind.clone(), e))?.port();
         let metrics = Metrics::new().map_err(|e| StartError::Config(format!("metrics: {e}")))?;

@@ -6,6 +6,7 @@ use crate::auth::limiter::FailureLimiter;
 use crate::auth::password::PasswordHasher;
 use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
+use crate::service::paper_cache::PaperCache;
 use crate::settings::Settings;
 use crate::store::Db;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Password hashing.
     pub passwords: PasswordHasher,
-    /// Failed-login brake.
+    /// Failed-login brake (also failed access codes, keyed by client address).
     pub login_failures: Arc<FailureLimiter>,
+    /// Parsed published papers.
+    pub papers: PaperCache,
 }

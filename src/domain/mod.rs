@@ -1,6 +1,9 @@
 //! Pure rules: the paper model, points, answers, scoring, shuffling, statistics. No IO, no actix, no diesel.
 
+pub mod access;
 pub mod answer;
+pub mod deadline;
+pub mod marking;
 pub mod paper;
 pub mod points;
 pub mod scoring;

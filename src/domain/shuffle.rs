@@ -26,28 +26,42 @@ pub struct QuestionLayout {
     pub options: Vec<String>,
 }
 
+/// What the exam asks to shuffle on top of what each section asks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExamShuffle {
+    /// Shuffle question order in every section.
+    pub questions: bool,
+    /// Shuffle option order of every question.
+    pub options: bool,
+}
+
 /// The layout for `seed`: shuffled where the section's `shuffle_questions` / `shuffle_options` ask.
 pub fn layout(paper: &Paper, seed: u64) -> Layout {
-    let sections = paper.doc().sections.iter().enumerate().map(|(i, s)| section_layout(s, i, seed)).collect();
+    layout_for_exam(paper, seed, ExamShuffle::default())
+}
+
+/// The layout for `seed`, shuffled where the section or the exam asks.
+pub fn layout_for_exam(paper: &Paper, seed: u64, exam: ExamShuffle) -> Layout {
+    let sections = paper.doc().sections.iter().enumerate().map(|(i, s)| section_layout(s, i, seed, exam)).collect();
     Layout { sections }
 }
 
-fn section_layout(section: &SectionDoc, index: usize, seed: u64) -> Vec<QuestionLayout> {
+fn section_layout(section: &SectionDoc, index: usize, seed: u64, exam: ExamShuffle) -> Vec<QuestionLayout> {
     let mut questions: Vec<QuestionLayout> = section
         .questions
         .iter()
-        .map(|q| QuestionLayout { key: q.key.clone(), options: option_order(section, q, seed) })
+        .map(|q| QuestionLayout { key: q.key.clone(), options: option_order(section, q, seed, exam) })
         .collect();
-    if section.shuffle_questions {
+    if section.shuffle_questions || exam.questions {
         let label = [b"questions/".as_slice(), &(index as u64).to_le_bytes()].concat();
         SplitMix64::stream(seed, &label).shuffle(&mut questions);
     }
     questions
 }
 
-fn option_order(section: &SectionDoc, question: &QuestionDoc, seed: u64) -> Vec<String> {
+fn option_order(section: &SectionDoc, question: &QuestionDoc, seed: u64, exam: ExamShuffle) -> Vec<String> {
     let mut options: Vec<String> = question.options.iter().map(|o| o.key.clone()).collect();
-    if section.shuffle_options {
+    if section.shuffle_options || exam.options {
         let label = [b"options/".as_slice(), question.key.as_bytes()].concat();
         SplitMix64::stream(seed, &label).shuffle(&mut options);
     }

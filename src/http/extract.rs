@@ -92,11 +92,8 @@ fn staff<R: Roles>(req: &HttpRequest) -> Result<Staff<R>, ApiError> {
 }
 
 fn candidate(req: &HttpRequest) -> Result<Candidate, ApiError> {
-    let claims = match claims(req, CANDIDATE_AUDIENCE) {
-        // A staff token on a candidate route is a valid identity with the wrong role: 403, not 401.
-        Err(ApiError::Unauthorized(_)) if claims(req, STAFF_AUDIENCE).is_ok() => return Err(ApiError::Forbidden),
-        other => other?,
-    };
+    // A token of the other audience is simply not a candidate token: 401, like any invalid one.
+    let claims = claims(req, CANDIDATE_AUDIENCE)?;
     let exam_id = claims.exam.ok_or_else(|| ApiError::Unauthorized("invalid token".into()))?;
     Ok(Candidate(CandidatePrincipal { invitation_id: claims.sub, exam_id }))
 }
@@ -106,11 +103,7 @@ impl<R: Roles> FromRequest for Staff<R> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match staff::<R>(req) {
-            // A candidate token on a staff route: a known identity without the right, so 403.
-            Err(ApiError::Unauthorized(_)) if claims(req, CANDIDATE_AUDIENCE).is_ok() => Err(ApiError::Forbidden),
-            other => other,
-        })
+        ready(staff::<R>(req))
     }
 }
 

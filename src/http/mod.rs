@@ -1,9 +1,12 @@
 //! HTTP: thin handlers (extract → parse → service → respond), one route table, one error mapping.
 
+pub mod attempts;
 pub mod auth;
+pub mod exams;
 pub mod extract;
 pub mod middleware;
 pub mod ops;
+pub mod papers;
 pub mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
@@ -28,7 +31,33 @@ where
 /// The `/api/v1` route table. Every handler carries `#[utoipa::path]`, so a route cannot exist without
 /// its OpenAPI description (registering one without it does not compile).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(auth::login).service(auth::me).service(users::create).service(users::list);
+    cfg.service(auth::login)
+        .service(auth::me)
+        .service(users::create)
+        .service(users::list)
+        .service(papers::import)
+        .service(papers::create)
+        .service(papers::list)
+        .service(papers::get)
+        .service(papers::replace)
+        .service(papers::remove)
+        .service(papers::publish)
+        .service(papers::copy)
+        .service(papers::export)
+        .service(exams::create)
+        .service(exams::list)
+        .service(exams::get)
+        .service(exams::update)
+        .service(exams::invite)
+        .service(exams::invitations)
+        .service(exams::revoke)
+        .service(exams::extra_time)
+        .service(exams::markers)
+        .service(attempts::access)
+        .service(attempts::start)
+        .service(attempts::get)
+        .service(attempts::save)
+        .service(attempts::submit);
 }
 
 /// How extractor failures become problems instead of actix's plain-text 400s.
@@ -58,4 +87,18 @@ fn json_error(e: JsonPayloadError) -> ApiError {
 /// Unknown routes answer a problem, not an empty 404.
 pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound("route"))
+}
+
+/// Reads a raw body up to `limit` bytes; larger bodies are refused with 413 before they are buffered.
+pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", format!("reading the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }

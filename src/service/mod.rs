@@ -1,7 +1,12 @@
 //! Use cases: each function is one thing a user does, owns its transaction and checks authorization
 //! on the object it touches.
 
+pub mod attempts;
 pub mod auth;
+pub mod exams;
+pub mod grading;
+pub mod paper_cache;
+pub mod papers;
 pub mod users;
 
 /// A new time-ordered id.

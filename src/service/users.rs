@@ -191,3 +191,11 @@ pub async fn list(state: &AppState, admin: &StaffPrincipal) -> Result<Vec<UserVi
     }
     state.db.run(|c| Ok(users::list(c)?.into_iter().map(UserView::from).collect())).await
 }
+
+/// The staff member with this e-mail, as a principal (for CLI commands that act on their behalf).
+pub async fn principal_by_email(state: &AppState, email: &str) -> Result<StaffPrincipal, ApiError> {
+    let email = Email::parse(email).map_err(|m| ApiError::field("email", m))?;
+    let row = state.db.run(move |c| users::by_email(c, email.as_str())?.ok_or(ApiError::NotFound("account"))).await?;
+    let role = Role::parse(&row.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
+    Ok(StaffPrincipal { id: row.id, role })
+}

@@ -88,3 +88,26 @@ pub fn migration_versions() -> (Vec<String>, Vec<String>) {
     };
     (list(SQLITE_MIGRATIONS), list(POSTGRES_MIGRATIONS))
 }
+
+/// Writes a response unless the stored one carries a higher or equal `seq`: last write wins by the
+/// client's sequence, so a delayed older save never overwrites a newer one. Returns whether it was
+/// written. One `INSERT … ON CONFLICT DO UPDATE … WHERE`, run on the inner connection because the
+/// multi-connection derive cannot express upserts.
+pub fn upsert_response(conn: &mut DbConn, row: &super::attempts::ResponseRow) -> diesel::QueryResult<bool> {
+    use diesel::query_dsl::methods::FilterDsl;
+    use diesel::upsert::excluded;
+    use diesel::{ExpressionMethods, RunQueryDsl};
+
+    use super::schema::responses::dsl as r;
+    let statement = diesel::insert_into(r::responses)
+        .values(row)
+        .on_conflict((r::attempt_id, r::question_key))
+        .do_update()
+        .set((r::answer.eq(excluded(r::answer)), r::seq.eq(excluded(r::seq)), r::saved_at.eq(excluded(r::saved_at))));
+    let statement = FilterDsl::filter(statement, r::seq.lt(excluded(r::seq)));
+    let written = match conn {
+        DbConn::Sqlite(c) => statement.execute(c)?,
+        DbConn::Pg(c) => statement.execute(c)?,
+    };
+    Ok(written == 1)
+}

@@ -3,9 +3,14 @@
 //! Every query runs on the blocking pool through [`Db::run`], never on an async worker. Query functions
 //! take the connection first and return `QueryResult`; the service layer owns transactions.
 
+pub mod attempts;
 pub mod audit;
 pub mod dialect;
+pub mod exams;
+pub mod invitations;
+pub mod papers;
 pub mod schema;
+pub mod tasks;
 pub mod time;
 pub mod users;
 

@@ -46,14 +46,14 @@ impl RawQuestion {
 
 fn describe(name: Option<&str>, prompt: &str) -> String {
     match name {
-        Some(name) => format!("question \"{name}\""),
+        Some(name) => format!("question \"{}\"", excerpt(name)),
         None if prompt.is_empty() => "a question".to_string(),
         None => format!("question \"{}\"", excerpt(prompt)),
     }
 }
 
 /// The start of a text, short enough for a warning.
-pub(crate) fn excerpt(text: &str) -> String {
+pub(super) fn excerpt(text: &str) -> String {
     let first_line = text.lines().next().unwrap_or_default();
     let mut short: String = first_line.chars().take(40).collect();
     if short.len() < text.len() {
@@ -65,12 +65,15 @@ pub(crate) fn excerpt(text: &str) -> String {
 /// Reads a block; `None` for a category line, a comment-only block, or a block that is no question
 /// (with a warning saying why).
 pub(super) fn parse_block(block: &Block, warnings: &mut Vec<ImportWarning>) -> Option<RawQuestion> {
-    let text = skip_category(&block.text);
+    let (text, line) = match skip_category(&block.text) {
+        Some(rest) => (rest, block.line + 1),
+        None => (block.text.as_str(), block.line),
+    };
     if text.is_empty() {
         return None;
     }
     let (name, rest) = take_name(text);
-    let mut warn = |message: String| warnings.push(ImportWarning { line: block.line, message });
+    let mut warn = |message: String| warnings.push(ImportWarning { line, message });
     let (before, answers, after) = match split_answer_block(rest) {
         Ok(parts) => parts,
         Err(why) => {
@@ -92,16 +95,14 @@ pub(super) fn parse_block(block: &Block, warnings: &mut Vec<ImportWarning>) -> O
     let (answers, general_feedback) = split_general_feedback(answers);
     let answers = answers.replace('\n', " ");
     let kind = classify(&answers);
-    Some(RawQuestion { line: block.line, name, prompt, answers, general_feedback, kind })
+    Some(RawQuestion { line, name, prompt, answers, general_feedback, kind })
 }
 
-/// `$CATEGORY:` names a Moodle question-bank category; examd groups by kind instead, so the line is dropped.
-fn skip_category(text: &str) -> &str {
-    if text.starts_with("$CATEGORY:") {
-        text.split_once('\n').map_or("", |(_, rest)| rest.trim())
-    } else {
-        text
-    }
+/// `$CATEGORY:` names a Moodle question-bank category; examd groups by kind instead, so the line is
+/// dropped and what follows it, if anything, is read as a question.
+fn skip_category(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("$CATEGORY:")?;
+    Some(rest.split_once('\n').map_or("", |(_, question)| question.trim()))
 }
 
 fn take_name(text: &str) -> (Option<String>, &str) {
@@ -199,6 +200,6 @@ mod tests {
         let (q, w) = parse("::x:: Broken } {");
         assert!(q.is_none() && w[0].message.contains("braces"), "{w:?}");
         let (q, w) = parse("$CATEGORY: $course$/Top\n::c:: Cat? {T}");
-        assert!(q.is_some() && w.is_empty());
+        assert!(q.is_some_and(|q| q.line == 2) && w.is_empty());
     }
 }

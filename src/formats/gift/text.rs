@@ -32,27 +32,59 @@ pub(super) struct Block {
 pub(super) fn blocks(input: &str) -> Vec<Block> {
     let normal = normalise_newlines(input);
     let mut out = Vec::new();
-    let mut current: Option<(usize, Vec<&str>)> = None;
+    let mut current: Option<Gathering<'_>> = None;
     for (index, line) in normal.split('\n').enumerate() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            out.extend(current.take().map(to_block));
+            out.extend(current.take().map(Gathering::finish));
         } else if !trimmed.starts_with("//") {
-            current.get_or_insert_with(|| (index + 1, Vec::new())).1.push(line);
+            // A name opening a line after a finished answer block starts the next question: the blank
+            // line between them was forgotten, and Moodle would glue both into one garbled question.
+            if trimmed.starts_with("::") && current.as_ref().is_some_and(|g| g.closed) {
+                out.extend(current.take().map(Gathering::finish));
+            }
+            current.get_or_insert_with(|| Gathering::new(index + 1)).add(line);
         }
     }
-    out.extend(current.take().map(to_block));
+    out.extend(current.take().map(Gathering::finish));
     out
 }
 
-/// Text with a byte-order mark removed and every line ending as `\n` (Windows and old Mac files too).
-pub(crate) fn normalise_newlines(input: &str) -> String {
-    input.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n")
+/// The lines of a block being read, and whether its first answer block has been closed.
+struct Gathering<'a> {
+    line: usize,
+    lines: Vec<&'a str>,
+    open: bool,
+    closed: bool,
 }
 
-fn to_block((line, lines): (usize, Vec<&str>)) -> Block {
-    let (text, replaced) = encode(lines.join("\n").trim());
-    Block { line, text, replaced }
+impl<'a> Gathering<'a> {
+    fn new(line: usize) -> Self {
+        Gathering { line, lines: Vec::new(), open: false, closed: false }
+    }
+
+    fn add(&mut self, line: &'a str) {
+        if !self.closed {
+            for c in encode(line).0.chars() {
+                match c {
+                    '{' => self.open = true,
+                    '}' if self.open => self.closed = true,
+                    _ => {}
+                }
+            }
+        }
+        self.lines.push(line);
+    }
+
+    fn finish(self) -> Block {
+        let (text, replaced) = encode(self.lines.join("\n").trim());
+        Block { line: self.line, text, replaced }
+    }
+}
+
+/// Text with a byte-order mark removed and every line ending as `\n` (Windows and old Mac files too).
+fn normalise_newlines(input: &str) -> String {
+    input.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n")
 }
 
 fn encode(raw: &str) -> (String, bool) {
@@ -188,6 +220,9 @@ mod tests {
         let found = blocks("// c\n::a:: one {}\r\n\r\n\n// only a comment\n\n  two\n  {T}");
         let lines: Vec<_> = found.iter().map(|b| (b.line, b.text.as_str())).collect();
         assert_eq!(lines, [(2, "::a:: one {}"), (7, "two\n  {T}")]);
+        let glued = blocks("::a:: one {\n=x\n}\n::b:: two {T} and\nmore {F}\n  ::c:: three {F}");
+        let lines: Vec<_> = glued.iter().map(|b| (b.line, b.text.as_str())).collect();
+        assert_eq!(lines, [(1, "::a:: one {\n=x\n}"), (4, "::b:: two {T} and\nmore {F}"), (6, "::c:: three {F}")]);
     }
 
     #[test]
@@ -199,7 +234,13 @@ mod tests {
         assert_eq!(take_weight("%abc%x"), (None, "%abc%x"));
         let found = answers(" =yellow # right ~%50%[plain]blue#[html]wrong ", &['~', '=']);
         assert_eq!(found.len(), 2);
-        assert_eq!((found[0].marker, found[0].text.as_str(), found[0].feedback.as_str()), (Some('='), "yellow", "right"));
-        assert_eq!((found[1].weight, found[1].text.as_str(), found[1].feedback.as_str()), (Some(50.0), "blue", "wrong"));
+        assert_eq!(
+            (found[0].marker, found[0].text.as_str(), found[0].feedback.as_str()),
+            (Some('='), "yellow", "right")
+        );
+        assert_eq!(
+            (found[1].weight, found[1].text.as_str(), found[1].feedback.as_str()),
+            (Some(50.0), "blue", "wrong")
+        );
     }
 }

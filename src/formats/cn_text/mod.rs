@@ -1,0 +1,95 @@
+//! The `cn-text` importer: plain-text Chinese question banks as recruiters keep them, usually
+//! copied out of a document site (`一、单选题(共5题,每题2分)`, `1.…`, `A.…`, `答案及解析`).
+//!
+//! Reading happens in three steps: [`text`] cleans each line (pinyin glosses, width folding for
+//! scanning); [`parse`] cuts lines at markers ([`tokens`], [`heading`]) and follows the paper from
+//! its preamble through the sections to the answer part, collecting drafts; [`build`] turns the
+//! drafts into a [`PaperDoc`], deciding kinds, points and keys. Page furniture ([`furniture`]) is
+//! dropped on the way. Whatever is assumed or left out becomes an [`ImportWarning`] with its line;
+//! a key is never made up.
+
+mod answers;
+mod build;
+mod draft;
+mod furniture;
+mod heading;
+mod keys;
+mod open;
+mod parse;
+mod spec;
+mod text;
+mod tokens;
+
+#[cfg(test)]
+mod tests;
+
+use crate::domain::paper::PaperDoc;
+
+use super::{ImportError, ImportOptions, ImportWarning, Imported};
+use draft::Draft;
+use text::Line;
+
+/// Title used when neither the document nor the caller gives one.
+const FALLBACK_TITLE: &str = "导入的试卷";
+/// A preamble line longer than this is prose, not a title.
+const MAX_TITLE_CHARS: usize = 60;
+
+/// Reads a plain-text Chinese question bank.
+///
+/// Fails only when no section or numbered question can be found at all; everything else that
+/// could not be read is reported in the warnings.
+pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let lines: Vec<Line> = text.split('\n').enumerate().map(|(i, raw)| Line::new(i + 1, raw)).collect();
+    let mut draft = parse::read(&lines);
+    let mut warnings = std::mem::take(&mut draft.warnings);
+    let sections: Vec<_> =
+        draft.sections.iter().filter_map(|s| build::section(s, options.default_points, &mut warnings)).collect();
+    if sections.is_empty() {
+        return Err(ImportError {
+            line: None,
+            message: "no section heading or numbered question was found; is this a cn-text question bank?".into(),
+        });
+    }
+    let (title, instructions) = title_and_instructions(&draft, options, &mut warnings);
+    if let Some(line) = draft.end_line {
+        warnings.push(ImportWarning {
+            line,
+            message: "the paper ends here; the site furniture from this line on was left out".into(),
+        });
+    }
+    warnings.sort_by_key(|w| w.line);
+    Ok(Imported { doc: PaperDoc { title, instructions, sections }, warnings })
+}
+
+/// The title is the first short line before the first heading; lines after it are instructions,
+/// lines before it are skipped (one warning), as is everything the furniture filter missed.
+fn title_and_instructions(
+    draft: &Draft,
+    options: &ImportOptions,
+    warnings: &mut Vec<ImportWarning>,
+) -> (String, String) {
+    let title_like = |t: &str| t.chars().count() <= MAX_TITLE_CHARS && !t.ends_with('。') && !t.starts_with(['-', '•']);
+    let at = draft.preamble.iter().position(|(_, t)| title_like(t));
+    let skipped = &draft.preamble[..at.unwrap_or(draft.preamble.len())];
+    if let Some((line, _)) = skipped.first() {
+        warnings.push(ImportWarning {
+            line: *line,
+            message: format!("{} line(s) of text before the paper were skipped", skipped.len()),
+        });
+    }
+    let title = match at.map(|i| draft.preamble[i].1.clone()).or_else(|| options.title.clone()) {
+        Some(title) => title,
+        None => {
+            warnings.push(ImportWarning {
+                line: 1,
+                message: format!("the document gives no title; “{FALLBACK_TITLE}” was used"),
+            });
+            FALLBACK_TITLE.to_string()
+        }
+    };
+    let after_title = at.map_or(&[][..], |i| &draft.preamble[i + 1..]);
+    let intros =
+        draft.sections.iter().filter(|s| !s.intro.is_empty()).map(|s| format!("{}：{}", s.display_title(), s.intro));
+    let instructions: Vec<String> = after_title.iter().map(|(_, t)| t.clone()).chain(intros).collect();
+    (title, instructions.join("\n"))
+}

@@ -1,0 +1,197 @@
+//! Character helpers shared by the scanners: width folding, pinyin glosses, numbers and lines.
+
+use crate::domain::points::Points;
+
+/// Folds full-width ASCII and wide spaces to their half-width forms, one char for one, so the
+/// scanners compare against `(`, `:`, `1`, `A` only while the text shown keeps its own punctuation.
+pub(super) fn fold(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' | '\u{00A0}' => ' ',
+        _ => c,
+    }
+}
+
+/// Whether `c` is a CJK ideograph.
+pub(super) fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// One input line after pinyin removal and trimming: the text as written (for output) and its
+/// folded twin (for scanning), char for char, so an index found in one slices the other.
+#[derive(Debug)]
+pub(super) struct Line {
+    /// 1-based line number in the input.
+    pub number: usize,
+    pub orig: Vec<char>,
+    pub folded: Vec<char>,
+}
+
+impl Line {
+    /// Reads a physical line.
+    pub fn new(number: usize, raw: &str) -> Line {
+        let cleaned = strip_pinyin(raw.trim_end_matches('\r').trim_start_matches('\u{FEFF}'));
+        let orig: Vec<char> = cleaned.trim().chars().collect();
+        let folded = orig.iter().map(|&c| fold(c)).collect();
+        Line { number, orig, folded }
+    }
+
+    /// Whether the line holds nothing.
+    pub fn is_blank(&self) -> bool {
+        self.orig.is_empty()
+    }
+
+    /// The whole line as written.
+    pub fn text(&self) -> String {
+        self.orig.iter().collect()
+    }
+
+    /// Chars `from..to` as written, trimmed.
+    pub fn slice(&self, from: usize, to: usize) -> String {
+        let to = to.min(self.orig.len());
+        let from = from.min(to);
+        self.orig[from..to].iter().collect::<String>().trim().to_string()
+    }
+}
+
+const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ";
+
+/// Neutral-tone syllables carry no tone mark, so they are recognised by name; anything else
+/// toneless in brackets (`(kg)`, `(app)`) is real text.
+const NEUTRAL_SYLLABLES: [&str; 14] =
+    ["de", "le", "men", "me", "zi", "ge", "ba", "ma", "ne", "zhe", "guo", "tou", "mo", "ya"];
+
+/// Removes the pinyin some sites splice after characters (`醫(yī)學(xué)` → `醫學`).
+pub(super) fn strip_pinyin(s: &str) -> String {
+    if !s.contains([')', '）']) {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match pinyin_gloss_len(&chars, i).or_else(|| orphan_gloss_len(&chars, i)) {
+            Some(len) => i += len,
+            None => {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Length of a bracketed pinyin syllable starting at `i`, right after a character.
+///
+/// A toned syllable also counts after a non-Han character, because the sites' broken encoding
+/// sometimes turns the glossed character into Latin garbage (`I(yè)`, `t(yī)`); a gloss is always
+/// glued to what precedes it, so a spaced `café (é)` stays.
+fn pinyin_gloss_len(chars: &[char], i: usize) -> Option<usize> {
+    let prev = *chars.get(i.checked_sub(1)?)?;
+    if !matches!(chars[i], '(' | '（') || prev.is_whitespace() {
+        return None;
+    }
+    let close = chars[i + 1..].iter().take(8).position(|&c| c == ')' || c == '）')? + i + 1;
+    let body = &chars[i + 1..close];
+    let letters = |c: &char| c.is_ascii_lowercase() || *c == 'ü' || TONED.contains(*c);
+    if body.is_empty() || !body.iter().all(letters) {
+        return None;
+    }
+    let word: String = body.iter().collect();
+    let toned = body.iter().any(|&c| TONED.contains(c));
+    (toned || (is_han(prev) && NEUTRAL_SYLLABLES.contains(&word.as_str()))).then_some(close - i + 1)
+}
+
+/// Length of a gloss whose character and `(` the site's encoding turned into `?` (`或?qū)I`):
+/// the `?` stays to mark the lost character.
+fn orphan_gloss_len(chars: &[char], i: usize) -> Option<usize> {
+    if i == 0 || chars[i - 1] != '?' {
+        return None;
+    }
+    let body = chars[i..].iter().take(7).take_while(|&&c| c.is_ascii_lowercase() || TONED.contains(c)).count();
+    let toned = chars[i..i + body].iter().any(|&c| TONED.contains(c));
+    (body > 0 && toned && matches!(chars.get(i + body), Some(')' | '）'))).then_some(body + 1)
+}
+
+/// Whether `c` writes a Chinese number.
+pub(super) fn is_cjk_numeral(c: char) -> bool {
+    "〇零一二两三四五六七八九十百".contains(c)
+}
+
+/// The value of Chinese numerals such as `十二` or `一百零五`.
+pub(super) fn cjk_number(chars: &[char]) -> Option<u32> {
+    if chars.is_empty() || chars.len() > 8 {
+        return None;
+    }
+    let (mut total, mut current) = (0u32, 0u32);
+    for &c in chars {
+        match "〇一二三四五六七八九".chars().position(|d| d == c) {
+            Some(d) => current = d as u32,
+            None => match c {
+                '零' => current = 0,
+                '两' => current = 2,
+                '十' => (total, current) = (total + current.max(1) * 10, 0),
+                '百' => (total, current) = (total + current.max(1) * 100, 0),
+                _ => return None,
+            },
+        }
+    }
+    Some(total + current)
+}
+
+/// A number written at `i` in ASCII digits (with an optional decimal part) or Chinese numerals:
+/// its value in points and the index after it.
+pub(super) fn number_at(f: &[char], i: usize) -> Option<(Points, usize)> {
+    let digits_end = i + f[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits_end > i {
+        let mut end = digits_end;
+        if f.get(end) == Some(&'.') && f.get(end + 1).is_some_and(char::is_ascii_digit) {
+            end += 1 + f[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        }
+        let text: String = f[i..end].iter().collect();
+        return Points::parse(&text).ok().map(|p| (p, end));
+    }
+    let cjk_end = i + f[i..].iter().take_while(|&&c| is_cjk_numeral(c)).count();
+    let value = cjk_number(&f[i..cjk_end])?;
+    Some((Points::whole(i64::from(value)), cjk_end))
+}
+
+/// Index of the first char at or after `i` that is not a space.
+pub(super) fn skip_spaces(f: &[char], mut i: usize) -> usize {
+    while f.get(i).is_some_and(|c| c.is_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `f[i..]` starts with `word`.
+pub(super) fn starts_with(f: &[char], i: usize, word: &str) -> bool {
+    (i..).zip(word.chars()).all(|(k, w)| f.get(k) == Some(&w))
+}
+
+/// Whether any of `words` occurs in `s`.
+pub(super) fn contains_any(s: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| s.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_pinyin_glosses_only() {
+        assert_eq!(strip_pinyin("醫(yī)學(xué)客服"), "醫學客服");
+        assert_eq!(strip_pinyin("權限或?qū)I(yè)知識"), "權限或?I知識");
+        assert_eq!(strip_pinyin("我們(men)"), "我們");
+        assert_eq!(strip_pinyin("體重(kg)與(app)"), "體重(kg)與(app)");
+        assert_eq!(strip_pinyin("(yī)"), "(yī)");
+        assert_eq!(strip_pinyin("獒t(yī)學 café (é)"), "獒t學 café (é)");
+    }
+
+    #[test]
+    fn reads_chinese_numerals() {
+        assert_eq!(cjk_number(&['十', '二']), Some(12));
+        assert_eq!(cjk_number(&['二', '十']), Some(20));
+        assert_eq!(cjk_number(&['一', '百', '零', '五']), Some(105));
+    }
+}

@@ -1,0 +1,207 @@
+//! examd paper → GIFT, for Moodle and for round trips through examd's own importer.
+
+use std::fmt::Write;
+
+use crate::domain::paper::{
+    option_key, AcceptedDoc, AnswerKey, OptionDoc, PaperDoc, QuestionDoc, QuestionKind, Scoring, SectionDoc,
+};
+
+/// Writes a paper (meant for a validated one, `Paper::doc()`) as GIFT.
+///
+/// Every question is written as `::key::prompt{…}`, its explanation as `####` general feedback, and the
+/// title, instructions and section titles as `//` comments. What GIFT cannot say is left out: points,
+/// penalties, shuffle flags, reference answers, rubrics and word limits. Open kinds (short answer,
+/// scenario, essay) are all GIFT essays `{}`, so they come back as essays.
+///
+/// Multiple choice is always written with weights, as GIFT knows no other rule: `weighted` keeps its
+/// weights; `partial` and `all_or_nothing` give each key option 100/n % and every other option −100 %,
+/// which is exactly `partial` once the sum is clamped at 0 (Moodle has no all-or-nothing, so that
+/// rule is exported as partial credit); `per_correct` gives each key option its value as a share of
+/// the points, and every other option −100 %.
+#[must_use]
+pub fn export(doc: &PaperDoc) -> String {
+    let mut out = String::new();
+    comment(&mut out, &doc.title);
+    comment(&mut out, &doc.instructions);
+    for section in &doc.sections {
+        out.push('\n');
+        comment(&mut out, &format!("Section: {}", section.title));
+        for question in &section.questions {
+            out.push('\n');
+            write_question(&mut out, section, question);
+        }
+    }
+    out
+}
+
+fn comment(out: &mut String, text: &str) {
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let _ = writeln!(out, "// {line}");
+    }
+}
+
+// `write!` into a `String` cannot fail, hence the ignored results.
+fn write_question(out: &mut String, section: &SectionDoc, q: &QuestionDoc) {
+    if !q.key.is_empty() {
+        let _ = write!(out, "::{}::", escape(&q.key));
+    }
+    out.push_str(&protect(escape(&q.prompt)));
+    let mut lines = answer_lines(section, q);
+    if let Some(explanation) = q.explanation.as_deref().filter(|e| !e.trim().is_empty()) {
+        lines.push(format!("####{}", protect(escape(explanation))));
+    }
+    if lines.is_empty() {
+        out.push_str("{}\n");
+        return;
+    }
+    out.push_str("{\n");
+    for line in lines {
+        let _ = writeln!(out, "\t{line}");
+    }
+    out.push_str("}\n");
+}
+
+fn answer_lines(section: &SectionDoc, q: &QuestionDoc) -> Vec<String> {
+    match q.kind.unwrap_or(section.kind) {
+        QuestionKind::SingleChoice => single_choice(q),
+        QuestionKind::MultipleChoice => multiple_choice(section, q),
+        QuestionKind::TrueFalse => true_false(q),
+        QuestionKind::FillBlank => q.accepted.iter().map(accepted).collect(),
+        QuestionKind::Numeric => numeric(q),
+        QuestionKind::ShortAnswer | QuestionKind::Scenario | QuestionKind::Essay => Vec::new(),
+    }
+}
+
+/// Option keys as `Paper::parse` normalises them, so an unnormalised document exports the same.
+fn keys_of(q: &QuestionDoc) -> Vec<String> {
+    q.options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| match o.key.trim() {
+            "" => option_key(i),
+            key => key.to_uppercase(),
+        })
+        .collect()
+}
+
+fn answer_keys(q: &QuestionDoc) -> Vec<String> {
+    match &q.answer {
+        Some(AnswerKey::One(key)) => vec![key.trim().to_uppercase()],
+        Some(AnswerKey::Many(keys)) => keys.iter().map(|k| k.trim().to_uppercase()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn single_choice(q: &QuestionDoc) -> Vec<String> {
+    let key = answer_keys(q);
+    keys_of(q)
+        .iter()
+        .zip(&q.options)
+        .map(|(k, o)| format!("{}{}", if key.contains(k) { '=' } else { '~' }, option_text(o)))
+        .collect()
+}
+
+fn multiple_choice(section: &SectionDoc, q: &QuestionDoc) -> Vec<String> {
+    q.options.iter().zip(weights(section, q)).map(|(o, w)| weighted_option(o, w)).collect()
+}
+
+fn weighted_option(o: &OptionDoc, weight: f64) -> String {
+    if weight == 0.0 {
+        format!("~{}", option_text(o))
+    } else {
+        format!("~%{}%{}", percent(weight), option_text(o))
+    }
+}
+
+fn weights(section: &SectionDoc, q: &QuestionDoc) -> Vec<f64> {
+    let scoring = q.scoring.or(section.scoring).unwrap_or(Scoring::AllOrNothing);
+    if scoring == Scoring::Weighted {
+        return q.options.iter().map(|o| o.weight.unwrap_or(0.0)).collect();
+    }
+    let key = answer_keys(q);
+    let options = keys_of(q);
+    let in_key = options.iter().filter(|k| key.contains(k)).count().max(1) as f64;
+    let points = q.points.unwrap_or(section.points).as_f64();
+    let right = match scoring {
+        Scoring::PerCorrect(value) if points > 0.0 => (value.as_f64() / points * 100.0).min(100.0),
+        _ => 100.0 / in_key,
+    };
+    // Five decimals, as Moodle writes 33.33333.
+    let right = (right * 1e5).round() / 1e5;
+    options.iter().map(|k| if key.contains(k) { right } else { -100.0 }).collect()
+}
+
+fn true_false(q: &QuestionDoc) -> Vec<String> {
+    match q.answer {
+        Some(AnswerKey::Bool(value)) => vec![if value { "TRUE" } else { "FALSE" }.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+fn accepted(a: &AcceptedDoc) -> String {
+    match a.credit {
+        Some(c) if c < 1.0 => format!("=%{}%{}", credit_percent(c), protect(escape(&a.text))),
+        _ => format!("={}", protect(escape(&a.text))),
+    }
+}
+
+fn numeric(q: &QuestionDoc) -> Vec<String> {
+    match (&q.answer, q.tolerance) {
+        (Some(AnswerKey::Number(v)), Some(t)) => vec![format!("#{v}:{t}")],
+        (Some(AnswerKey::Number(v)), None) => vec![format!("#{v}")],
+        _ => Vec::new(),
+    }
+}
+
+fn option_text(o: &OptionDoc) -> String {
+    protect(escape(&o.text))
+}
+
+/// The shortest decimal that reads back as exactly `weight`, so weights survive a round trip.
+fn percent(weight: f64) -> String {
+    shortest(weight, |p| p == weight)
+}
+
+/// A credit share as the percentage whose import (`p / 100`) gives back exactly `credit`.
+fn credit_percent(credit: f64) -> String {
+    shortest(credit * 100.0, |p| p / 100.0 == credit)
+}
+
+fn shortest(value: f64, reads_back: impl Fn(f64) -> bool) -> String {
+    let text = (0..=17)
+        .map(|decimals| format!("{value:.decimals$}"))
+        .find(|text| text.parse::<f64>().is_ok_and(&reads_back))
+        .unwrap_or_else(|| value.to_string());
+    if text.parse::<f64>() == Ok(0.0) {
+        "0".to_string()
+    } else {
+        text
+    }
+}
+
+/// Moodle's escaping: the characters GIFT reserves get a backslash, newlines become `\n`.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        match c {
+            '\\' | ':' | '#' | '=' | '~' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text that would read as a format tag, a weight or a comment gets an explicit `[plain]` in front,
+/// which both Moodle and examd drop again.
+fn protect(escaped: String) -> String {
+    if escaped.starts_with(['[', '%']) || escaped.starts_with("//") {
+        format!("[plain]{escaped}")
+    } else {
+        escaped
+    }
+}

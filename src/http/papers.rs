@@ -1,0 +1,224 @@
+//! Papers: author, import, read, replace, delete, publish, copy, export.
+
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{Recruiting, Staff};
+use super::read_body;
+use crate::domain::points::Points;
+use crate::error::{ApiError, Problem};
+use crate::formats::{Format, ImportOptions};
+use crate::service::papers::{self, PaperSummary};
+use crate::state::AppState;
+
+fn content_type(req: &HttpRequest) -> String {
+    req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_lowercase()
+}
+
+/// Create a draft from a paper document (JSON, or YAML with `Content-Type: application/yaml`).
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    request_body(content = serde_json::Value, description = "The paper document (YAML accepted with Content-Type: application/yaml)", content_type = "application/json"),
+    responses(
+        (status = 201, description = "The draft, with generated keys", body = serde_json::Value),
+        (status = 400, description = "Unreadable JSON/YAML", body = Problem),
+        (status = 422, description = "Invalid paper, with field errors", body = Problem),
+    )
+)]
+#[post("/papers")]
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(body, state.settings.max_import_bytes).await?;
+    let doc = papers::parse_document(&body, &content_type(&req))?;
+    Ok(HttpResponse::Created().json(papers::create(&state, &staff.principal, doc).await?))
+}
+
+/// Import options.
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// `cn-text`, `gift`, `aiken`, `json` or `yaml`.
+    format: String,
+    /// Points per question where the file gives none.
+    points: Option<String>,
+    /// Title where the file gives none.
+    title: Option<String>,
+}
+
+/// Import a question bank file into a new draft; the answer lists warnings with line numbers.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content = String, description = "The file, UTF-8", content_type = "text/plain"),
+    responses(
+        (status = 201, description = "The draft, the warnings and a per-section summary", body = serde_json::Value),
+        (status = 422, description = "Nothing importable, or the result is not a valid paper", body = Problem),
+    )
+)]
+#[post("/papers/import")]
+pub async fn import(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    query: web::Query<ImportQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let format = Format::parse(&query.format).ok_or_else(|| {
+        ApiError::field("format", format!("unknown format `{}`: use cn-text, gift, aiken, json or yaml", query.format))
+    })?;
+    let default_points =
+        match query.points.as_deref() {
+            Some(p) => Some(Points::parse(p).ok().filter(|p| p.is_positive()).ok_or_else(|| {
+                ApiError::field("points", "points must be a positive number with at most two decimals")
+            })?),
+            None => None,
+        };
+    let body = read_body(body, state.settings.max_import_bytes).await?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("invalid_utf8", "the file is not UTF-8 text"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let options = ImportOptions { default_points, title: query.title };
+    Ok(HttpResponse::Created().json(papers::import(&state, &staff.principal, format, text, &options).await?))
+}
+
+/// List the caller's papers.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Papers, newest first", body = [PaperSummary]))
+)]
+#[get("/papers")]
+pub async fn list(state: web::Data<AppState>, staff: Staff<Recruiting>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(papers::list(&state, &staff.principal).await?))
+}
+
+/// Read a paper with its keys.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Paper id")),
+    responses(
+        (status = 200, description = "The document with id, status, version and total_points", body = serde_json::Value),
+        (status = 404, description = "No such paper of yours", body = Problem),
+    )
+)]
+#[get("/papers/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(papers::get(&state, &staff.principal, id.into_inner()).await?))
+}
+
+/// Replace a draft.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Paper id")),
+    request_body(content = serde_json::Value, description = "The paper document (YAML accepted with Content-Type: application/yaml)", content_type = "application/json"),
+    responses(
+        (status = 200, description = "The draft", body = serde_json::Value),
+        (status = 409, description = "The paper is published", body = Problem),
+        (status = 422, description = "Invalid paper", body = Problem),
+    )
+)]
+#[put("/papers/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(body, state.settings.max_import_bytes).await?;
+    let doc = papers::parse_document(&body, &content_type(&req))?;
+    Ok(HttpResponse::Ok().json(papers::replace(&state, &staff.principal, id.into_inner(), doc).await?))
+}
+
+/// Delete a draft.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Paper id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 409, description = "The paper is published", body = Problem),
+    )
+)]
+#[delete("/papers/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    papers::delete(&state, &staff.principal, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Publish (freeze) a draft.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Paper id")),
+    responses(
+        (status = 200, description = "The published paper", body = serde_json::Value),
+        (status = 409, description = "Already published", body = Problem),
+    )
+)]
+#[post("/papers/{id}/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(papers::publish(&state, &staff.principal, id.into_inner()).await?))
+}
+
+/// Copy a paper into a new draft, one version up.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Paper id")),
+    responses((status = 201, description = "The new draft", body = serde_json::Value))
+)]
+#[post("/papers/{id}/copy")]
+pub async fn copy(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(papers::copy(&state, &staff.principal, id.into_inner()).await?))
+}
+
+/// Export format.
+#[derive(Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// `json` (default), `yaml` or `gift`.
+    format: Option<String>,
+}
+
+/// Export a paper as JSON, YAML or GIFT.
+#[utoipa::path(
+    tag = "papers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Paper id"), ExportQuery),
+    responses((status = 200, description = "The file", body = String))
+)]
+#[get("/papers/{id}/export")]
+pub async fn export(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = query.into_inner().format.unwrap_or_else(|| "json".into());
+    let (text, content_type) = papers::export(&state, &staff.principal, id.into_inner(), &format).await?;
+    Ok(HttpResponse::Ok().content_type(content_type).body(text))
+}

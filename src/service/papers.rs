@@ -1,0 +1,379 @@
+//! Papers: create, import, read, replace and delete drafts, publish (freeze), copy into a new version,
+//! export. A recruiter reaches only their own papers; an admin reaches all.
+
+use serde::Serialize;
+
+use super::auth::StaffPrincipal;
+use super::new_id;
+use crate::domain::paper::{Paper, PaperDoc};
+use crate::domain::points::Points;
+use crate::domain::user::Role;
+use crate::error::ApiError;
+use crate::formats::{self, Format, ImportOptions, ImportWarning};
+use crate::state::AppState;
+use crate::store::papers::{self, PaperRow, DRAFT, PUBLISHED};
+use crate::store::time::{from_db, to_db};
+use crate::store::{audit, DbConn};
+
+/// A paper as the API shows it: the document with its id, status, version and total.
+#[derive(Debug, Serialize)]
+pub struct PaperView {
+    /// Id.
+    pub id: String,
+    /// `draft` or `published`.
+    pub status: String,
+    /// Version number.
+    pub version: i32,
+    /// The published paper a draft was copied from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
+    /// Most points.
+    pub total_points: Points,
+    /// Owner's user id.
+    pub owner_id: String,
+    /// Made.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Frozen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The document, every question with its key.
+    #[serde(flatten)]
+    pub document: PaperDoc,
+}
+
+/// A line of the paper list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PaperSummary {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `draft` or `published`.
+    pub status: String,
+    /// Version.
+    pub version: i32,
+    /// Most points.
+    #[schema(value_type = f64)]
+    pub total_points: Points,
+    /// Last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What an import made.
+#[derive(Debug, Serialize)]
+pub struct ImportView {
+    /// The new draft.
+    #[serde(flatten)]
+    pub paper: PaperView,
+    /// What the importer could not take as written, with line numbers.
+    pub warnings: Vec<ImportWarning>,
+    /// Counts per section, to check against the source at a glance.
+    pub summary: Vec<SectionSummary>,
+}
+
+/// One section's counts.
+#[derive(Debug, Serialize)]
+pub struct SectionSummary {
+    /// Section title.
+    pub title: String,
+    /// Kind name.
+    pub kind: &'static str,
+    /// Questions found.
+    pub questions: usize,
+    /// Points of the section.
+    pub points: Points,
+}
+
+fn view(row: PaperRow) -> Result<PaperView, ApiError> {
+    let document: PaperDoc =
+        serde_json::from_str(&row.document).map_err(|e| ApiError::internal(format!("stored paper {}: {e}", row.id)))?;
+    Ok(PaperView {
+        id: row.id,
+        status: row.status,
+        version: row.version,
+        derived_from: row.derived_from,
+        total_points: Points::from_hundredths(row.total_points),
+        owner_id: row.owner_id,
+        created_at: from_db(row.created_at),
+        updated_at: from_db(row.updated_at),
+        published_at: row.published_at.map(from_db),
+        document,
+    })
+}
+
+/// Loads the stored paper as a validated [`Paper`].
+pub fn load_paper(row: &PaperRow) -> Result<Paper, ApiError> {
+    let doc: PaperDoc =
+        serde_json::from_str(&row.document).map_err(|e| ApiError::internal(format!("stored paper {}: {e}", row.id)))?;
+    Paper::parse(doc).map_err(|_| ApiError::internal(format!("stored paper {} no longer validates", row.id)))
+}
+
+fn require_recruiter(who: &StaffPrincipal) -> Result<(), ApiError> {
+    match who.role {
+        Role::Admin | Role::Recruiter => Ok(()),
+        Role::Marker => Err(ApiError::Forbidden),
+    }
+}
+
+/// The paper if the caller may reach it; another recruiter's paper is "not found", not "forbidden",
+/// so ids reveal nothing.
+pub fn owned_paper(conn: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<PaperRow, ApiError> {
+    require_recruiter(who)?;
+    match papers::get(conn, id)? {
+        Some(row) if who.role == Role::Admin || row.owner_id == who.id => Ok(row),
+        _ => Err(ApiError::NotFound("paper")),
+    }
+}
+
+fn parse(doc: PaperDoc) -> Result<Paper, ApiError> {
+    Paper::parse(doc).map_err(ApiError::fields)
+}
+
+fn insert_draft(
+    conn: &mut DbConn,
+    who: &StaffPrincipal,
+    paper: &Paper,
+    now: chrono::DateTime<chrono::Utc>,
+    version: i32,
+    derived_from: Option<String>,
+) -> Result<PaperRow, ApiError> {
+    let row = PaperRow {
+        id: new_id(),
+        owner_id: who.id.clone(),
+        title: paper.doc().title.clone(),
+        status: DRAFT.into(),
+        version,
+        derived_from,
+        document: serde_json::to_string(paper.doc()).map_err(|e| ApiError::internal(e.to_string()))?,
+        total_points: paper.total_points().hundredths(),
+        created_at: to_db(now),
+        updated_at: to_db(now),
+        published_at: None,
+    };
+    papers::insert(conn, &row)?;
+    audit::record(conn, now, &who.actor(), "paper.create", &format!("paper:{}", row.id), serde_json::json!({}))?;
+    Ok(row)
+}
+
+/// Creates a draft from a document.
+#[tracing::instrument(skip(state, doc), fields(user = %who.id))]
+pub async fn create(state: &AppState, who: &StaffPrincipal, doc: PaperDoc) -> Result<PaperView, ApiError> {
+    require_recruiter(who)?;
+    let paper = parse(doc)?;
+    let (who, now) = (who.clone(), state.clock.now());
+    let row = state.db.write(move |c| insert_draft(c, &who, &paper, now, 1, None)).await?;
+    view(row)
+}
+
+/// Imports a file in `format` into a new draft; the answer lists what the importer warned about.
+#[tracing::instrument(skip(state, text, options), fields(user = %who.id, ?format))]
+pub async fn import(
+    state: &AppState,
+    who: &StaffPrincipal,
+    format: Format,
+    text: &str,
+    options: &ImportOptions,
+) -> Result<ImportView, ApiError> {
+    require_recruiter(who)?;
+    let imported = formats::import(format, text, options).map_err(|e| {
+        let field = e.line.map(|l| format!("line {l}")).unwrap_or_else(|| "body".into());
+        ApiError::field(&field, e.message)
+    })?;
+    let warnings = imported.warnings;
+    let paper = Paper::parse(imported.doc).map_err(|mut errors| {
+        // The importer's own warnings explain most validation failures (a key it could not find).
+        errors.extend(warnings.iter().map(|w| crate::domain::paper::FieldError {
+            field: format!("line {}", w.line),
+            message: w.message.clone(),
+        }));
+        ApiError::fields(errors)
+    })?;
+    let summary = paper
+        .doc()
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SectionSummary {
+            title: s.title.clone(),
+            kind: s.kind.as_str(),
+            questions: s.questions.len(),
+            points: paper.section_points(i),
+        })
+        .collect();
+    let (who, now) = (who.clone(), state.clock.now());
+    let row = state.db.write(move |c| insert_draft(c, &who, &paper, now, 1, None)).await?;
+    Ok(ImportView { paper: view(row)?, warnings, summary })
+}
+
+/// Reads a paper with its keys.
+pub async fn get(state: &AppState, who: &StaffPrincipal, id: String) -> Result<PaperView, ApiError> {
+    let who = who.clone();
+    let row = state.db.run(move |c| owned_paper(c, &who, &id)).await?;
+    view(row)
+}
+
+/// Lists the caller's papers (an admin's: everyone's).
+pub async fn list(state: &AppState, who: &StaffPrincipal) -> Result<Vec<PaperSummary>, ApiError> {
+    require_recruiter(who)?;
+    let owner = (who.role != Role::Admin).then(|| who.id.clone());
+    let rows = state.db.run(move |c| Ok(papers::list(c, owner.as_deref())?)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PaperSummary {
+            id: r.id,
+            title: r.title,
+            status: r.status,
+            version: r.version,
+            total_points: Points::from_hundredths(r.total_points),
+            updated_at: from_db(r.updated_at),
+        })
+        .collect())
+}
+
+fn published_conflict() -> ApiError {
+    ApiError::conflict(
+        "paper_published",
+        "a published paper cannot be changed; copy it into a new draft (POST /papers/{id}/copy)",
+    )
+}
+
+/// Replaces a draft with a new document.
+pub async fn replace(state: &AppState, who: &StaffPrincipal, id: String, doc: PaperDoc) -> Result<PaperView, ApiError> {
+    let paper = parse(doc)?;
+    let (who, now) = (who.clone(), state.clock.now());
+    let row = state
+        .db
+        .write(move |c| {
+            let row = owned_paper(c, &who, &id)?;
+            if row.status != DRAFT {
+                return Err(published_conflict());
+            }
+            let document = serde_json::to_string(paper.doc()).map_err(|e| ApiError::internal(e.to_string()))?;
+            let title = &paper.doc().title;
+            papers::replace_draft(c, &id, title, &document, paper.total_points().hundredths(), to_db(now))?;
+            audit::record(c, now, &who.actor(), "paper.replace", &format!("paper:{id}"), serde_json::json!({}))?;
+            papers::get(c, &id)?.ok_or(ApiError::NotFound("paper"))
+        })
+        .await?;
+    view(row)
+}
+
+/// Deletes a draft.
+pub async fn delete(state: &AppState, who: &StaffPrincipal, id: String) -> Result<(), ApiError> {
+    let (who, now) = (who.clone(), state.clock.now());
+    state
+        .db
+        .write(move |c| {
+            let row = owned_paper(c, &who, &id)?;
+            if row.status != DRAFT || papers::delete_draft(c, &id)? == 0 {
+                return Err(published_conflict());
+            }
+            audit::record(c, now, &who.actor(), "paper.delete", &format!("paper:{id}"), serde_json::json!({}))?;
+            Ok(())
+        })
+        .await
+}
+
+/// Freezes a draft: from now on attempts are graded against exactly this document.
+pub async fn publish(state: &AppState, who: &StaffPrincipal, id: String) -> Result<PaperView, ApiError> {
+    let (who, now) = (who.clone(), state.clock.now());
+    let row = state
+        .db
+        .write(move |c| {
+            let row = owned_paper(c, &who, &id)?;
+            if row.status == PUBLISHED {
+                return Err(ApiError::conflict("paper_published", "the paper is published already"));
+            }
+            papers::publish(c, &id, to_db(now))?;
+            audit::record(
+                c,
+                now,
+                &who.actor(),
+                "paper.publish",
+                &format!("paper:{id}"),
+                serde_json::json!({"version": row.version}),
+            )?;
+            papers::get(c, &id)?.ok_or(ApiError::NotFound("paper"))
+        })
+        .await?;
+    view(row)
+}
+
+/// Copies a paper into a new draft, one version up, to edit what is published.
+pub async fn copy(state: &AppState, who: &StaffPrincipal, id: String) -> Result<PaperView, ApiError> {
+    let (who, now) = (who.clone(), state.clock.now());
+    let row = state
+        .db
+        .write(move |c| {
+            let source = owned_paper(c, &who, &id)?;
+            let paper = load_paper(&source)?;
+            insert_draft(c, &who, &paper, now, source.version + 1, Some(source.id))
+        })
+        .await?;
+    view(row)
+}
+
+/// The paper as a file in `format` (json, yaml or gift), with its content type.
+pub async fn export(
+    state: &AppState,
+    who: &StaffPrincipal,
+    id: String,
+    format: &str,
+) -> Result<(String, &'static str), ApiError> {
+    let who = who.clone();
+    let row = state.db.run(move |c| owned_paper(c, &who, &id)).await?;
+    let paper = load_paper(&row)?;
+    match format {
+        "json" => Ok((formats::canonical::to_json(paper.doc()), "application/json")),
+        "yaml" | "yml" => Ok((formats::canonical::to_yaml(paper.doc()), "application/yaml")),
+        "gift" => Ok((formats::gift::export(paper.doc()), "text/plain; charset=utf-8")),
+        other => Err(ApiError::field("format", format!("cannot export as `{other}`: use json, yaml or gift"))),
+    }
+}
+
+const SERDE_DATA_ERRORS: &[&str] = &[
+    "missing field",
+    "unknown field",
+    "invalid type",
+    "invalid value",
+    "unknown variant",
+    "invalid length",
+    "duplicate field",
+];
+
+/// Reads a document sent as JSON or YAML (by content type). Syntax errors are a 400; a document that
+/// parses but does not fit the model is a 422 naming the field (`sections[0].questions[2].answer`).
+pub fn parse_document(body: &[u8], content_type: &str) -> Result<PaperDoc, ApiError> {
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("invalid_utf8", "the body is not UTF-8 text"))?;
+    if content_type.contains("yaml") {
+        let de = serde_yaml::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            // serde_yaml has no error category: serde's own data-error messages tell them apart.
+            let message = inner.to_string();
+            let data_error = SERDE_DATA_ERRORS.iter().any(|p| message.starts_with(p));
+            if path == "." && !data_error {
+                ApiError::bad_request("malformed_yaml", format!("malformed YAML: {message}"))
+            } else {
+                ApiError::field(&path, message)
+            }
+        })
+    } else {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let doc = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_data() {
+                ApiError::field(&path, inner.to_string())
+            } else {
+                ApiError::bad_request("malformed_json", format!("malformed JSON: {inner}"))
+            }
+        })?;
+        de.end().map_err(|e| ApiError::bad_request("malformed_json", format!("malformed JSON: {e}")))?;
+        Ok(doc)
+    }
+}

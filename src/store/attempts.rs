@@ -1,0 +1,213 @@
+//! Attempts and their saved responses.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{attempts, responses};
+use super::DbConn;
+
+/// States an attempt moves through.
+pub mod state {
+    /// Being sat.
+    pub const IN_PROGRESS: &str = "in_progress";
+    /// Handed in by the candidate.
+    pub const SUBMITTED: &str = "submitted";
+    /// Closed by the server at the deadline.
+    pub const EXPIRED: &str = "expired";
+    /// Every answer has points.
+    pub const GRADED: &str = "graded";
+}
+
+/// A stored attempt.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attempts)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct AttemptRow {
+    /// Id.
+    pub id: String,
+    /// Exam.
+    pub exam_id: String,
+    /// Invitation (one attempt per invitation).
+    pub invitation_id: String,
+    /// Seed of the candidate's shuffle.
+    pub seed: i64,
+    /// See [`state`].
+    pub state: String,
+    /// Started.
+    pub started_at: NaiveDateTime,
+    /// Deadline.
+    pub deadline_at: NaiveDateTime,
+    /// Submitted or expired.
+    pub closed_at: Option<NaiveDateTime>,
+    /// Points from auto-grading (hundredths).
+    pub auto_points: Option<i64>,
+    /// Points from markers (hundredths).
+    pub marked_points: Option<i64>,
+    /// Total (hundredths).
+    pub total_points: Option<i64>,
+}
+
+/// A saved answer.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = responses)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ResponseRow {
+    /// Attempt.
+    pub attempt_id: String,
+    /// Question key.
+    pub question_key: String,
+    /// The answer as JSON; `None` when cleared.
+    pub answer: Option<String>,
+    /// Client sequence number of the save that wrote it.
+    pub seq: i64,
+    /// When it was saved.
+    pub saved_at: NaiveDateTime,
+    /// Points, once graded (hundredths).
+    pub points: Option<i64>,
+}
+
+/// Inserts an attempt.
+pub fn insert(conn: &mut DbConn, row: &AttemptRow) -> QueryResult<()> {
+    diesel::insert_into(attempts::table).values(row).execute(conn).map(drop)
+}
+
+/// The attempt with this id.
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<AttemptRow>> {
+    attempts::table.find(id).select(AttemptRow::as_select()).first(conn).optional()
+}
+
+/// The attempt of an invitation.
+pub fn by_invitation(conn: &mut DbConn, invitation_id: &str) -> QueryResult<Option<AttemptRow>> {
+    attempts::table
+        .filter(attempts::invitation_id.eq(invitation_id))
+        .select(AttemptRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every attempt of an exam.
+pub fn of_exam(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<AttemptRow>> {
+    attempts::table
+        .filter(attempts::exam_id.eq(exam_id))
+        .order(attempts::started_at.asc())
+        .select(AttemptRow::as_select())
+        .load(conn)
+}
+
+/// Attempts still in progress whose deadline is before `before`.
+pub fn overdue(conn: &mut DbConn, before: NaiveDateTime, limit: i64) -> QueryResult<Vec<AttemptRow>> {
+    attempts::table
+        .filter(attempts::state.eq(state::IN_PROGRESS))
+        .filter(attempts::deadline_at.lt(before))
+        .order(attempts::deadline_at.asc())
+        .limit(limit)
+        .select(AttemptRow::as_select())
+        .load(conn)
+}
+
+/// In-progress attempts of an exam (to move their deadlines when the exam changes).
+pub fn in_progress_of_exam(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<AttemptRow>> {
+    attempts::table
+        .filter(attempts::exam_id.eq(exam_id))
+        .filter(attempts::state.eq(state::IN_PROGRESS))
+        .select(AttemptRow::as_select())
+        .load(conn)
+}
+
+/// Moves an in-progress attempt's deadline.
+pub fn set_deadline(conn: &mut DbConn, id: &str, deadline: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(attempts::table.find(id).filter(attempts::state.eq(state::IN_PROGRESS)))
+        .set(attempts::deadline_at.eq(deadline))
+        .execute(conn)
+}
+
+/// Closes an attempt if it is still in progress; 1 when this call closed it, 0 when someone else had.
+/// Several instances may race to close the same attempt: exactly one wins.
+pub fn close(conn: &mut DbConn, id: &str, to_state: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(attempts::table.find(id).filter(attempts::state.eq(state::IN_PROGRESS)))
+        .set((attempts::state.eq(to_state), attempts::closed_at.eq(Some(at))))
+        .execute(conn)
+}
+
+/// Records the attempt's points and state after grading.
+pub fn set_points(
+    conn: &mut DbConn,
+    id: &str,
+    state: &str,
+    auto_points: i64,
+    marked_points: i64,
+    total: i64,
+) -> QueryResult<usize> {
+    diesel::update(attempts::table.find(id))
+        .set((
+            attempts::state.eq(state),
+            attempts::auto_points.eq(Some(auto_points)),
+            attempts::marked_points.eq(Some(marked_points)),
+            attempts::total_points.eq(Some(total)),
+        ))
+        .execute(conn)
+}
+
+/// An attempt's saved responses.
+pub fn responses_of(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Vec<ResponseRow>> {
+    responses::table.filter(responses::attempt_id.eq(attempt_id)).select(ResponseRow::as_select()).load(conn)
+}
+
+/// One saved response.
+pub fn response(conn: &mut DbConn, attempt_id: &str, key: &str) -> QueryResult<Option<ResponseRow>> {
+    responses::table.find((attempt_id, key)).select(ResponseRow::as_select()).first(conn).optional()
+}
+
+/// Sets a response's points.
+pub fn set_response_points(conn: &mut DbConn, attempt_id: &str, key: &str, points: Option<i64>) -> QueryResult<usize> {
+    diesel::update(responses::table.find((attempt_id, key))).set(responses::points.eq(points)).execute(conn)
+}
+
+/// Inserts a response row carrying only points (a question the candidate never touched).
+pub fn insert_response(conn: &mut DbConn, row: &ResponseRow) -> QueryResult<()> {
+    diesel::insert_into(responses::table).values(row).execute(conn).map(drop)
+}
+
+/// What every candidate request about an attempt needs, in one query: the attempt, whether its
+/// invitation is revoked, the exam's grace and the paper's id and version stamp.
+#[derive(Debug, Clone)]
+pub struct AttemptContext {
+    /// The attempt.
+    pub attempt: AttemptRow,
+    /// Its invitation was revoked.
+    pub revoked: bool,
+    /// The exam's grace.
+    pub grace_seconds: i32,
+    /// The paper sat.
+    pub paper_id: String,
+    /// The paper's version stamp (for the paper cache).
+    pub paper_updated_at: NaiveDateTime,
+}
+
+/// Loads an attempt's context.
+pub fn context(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Option<AttemptContext>> {
+    use super::schema::{exams, invitations, papers};
+    attempts::table
+        .inner_join(invitations::table.on(invitations::id.eq(attempts::invitation_id)))
+        .inner_join(exams::table.on(exams::id.eq(attempts::exam_id)))
+        .inner_join(papers::table.on(papers::id.eq(exams::paper_id)))
+        .filter(attempts::id.eq(attempt_id))
+        .select((
+            AttemptRow::as_select(),
+            invitations::revoked_at.is_not_null(),
+            exams::grace_seconds,
+            papers::id,
+            papers::updated_at,
+        ))
+        .first::<(AttemptRow, bool, i32, String, NaiveDateTime)>(conn)
+        .optional()
+        .map(|row| {
+            row.map(|(attempt, revoked, grace_seconds, paper_id, paper_updated_at)| AttemptContext {
+                attempt,
+                revoked,
+                grace_seconds,
+                paper_id,
+                paper_updated_at,
+            })
+        })
+}

@@ -1,0 +1,121 @@
+//! Exams, their markers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{exam_markers, exams};
+use super::DbConn;
+
+/// A stored exam.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = exams)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ExamRow {
+    /// Id.
+    pub id: String,
+    /// The recruiter who runs it.
+    pub owner_id: String,
+    /// The published paper sat.
+    pub paper_id: String,
+    /// Title shown to candidates.
+    pub title: String,
+    /// Start of the window.
+    pub opens_at: NaiveDateTime,
+    /// End of the window: no attempt runs past it.
+    pub closes_at: NaiveDateTime,
+    /// Time allowed per attempt.
+    pub duration_seconds: i32,
+    /// Network slack after a deadline.
+    pub grace_seconds: i32,
+    /// Shuffle questions per candidate.
+    pub shuffle_questions: bool,
+    /// Shuffle options per candidate.
+    pub shuffle_options: bool,
+    /// `manual` or `when_complete`.
+    pub release_policy: String,
+    /// Two markers per open answer.
+    pub double_marking: bool,
+    /// Largest gap between two marks that is settled by their mean (hundredths).
+    pub marking_tolerance: i64,
+    /// When results were released.
+    pub released_at: Option<NaiveDateTime>,
+    /// Made.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts an exam.
+pub fn insert(conn: &mut DbConn, row: &ExamRow) -> QueryResult<()> {
+    diesel::insert_into(exams::table).values(row).execute(conn).map(drop)
+}
+
+/// The exam with this id.
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<ExamRow>> {
+    exams::table.find(id).select(ExamRow::as_select()).first(conn).optional()
+}
+
+/// Exams of one owner (or everyone's), newest first.
+pub fn list(conn: &mut DbConn, owner: Option<&str>) -> QueryResult<Vec<ExamRow>> {
+    let mut query = exams::table.select(ExamRow::as_select()).order(exams::created_at.desc()).into_boxed();
+    if let Some(owner) = owner {
+        query = query.filter(exams::owner_id.eq(owner.to_string()));
+    }
+    query.load(conn)
+}
+
+/// Changes the window and timing.
+pub fn update_window(
+    conn: &mut DbConn,
+    id: &str,
+    opens_at: NaiveDateTime,
+    closes_at: NaiveDateTime,
+    duration_seconds: i32,
+    grace_seconds: i32,
+) -> QueryResult<usize> {
+    diesel::update(exams::table.find(id))
+        .set((
+            exams::opens_at.eq(opens_at),
+            exams::closes_at.eq(closes_at),
+            exams::duration_seconds.eq(duration_seconds),
+            exams::grace_seconds.eq(grace_seconds),
+        ))
+        .execute(conn)
+}
+
+/// Marks results released.
+pub fn release(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(exams::table.find(id).filter(exams::released_at.is_null()))
+        .set(exams::released_at.eq(Some(at)))
+        .execute(conn)
+}
+
+/// Exams using this paper.
+pub fn using_paper(conn: &mut DbConn, paper_id: &str) -> QueryResult<Vec<ExamRow>> {
+    exams::table.filter(exams::paper_id.eq(paper_id)).select(ExamRow::as_select()).load(conn)
+}
+
+/// Assigns a marker (no-op when assigned already).
+pub fn add_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResult<()> {
+    let exists = diesel::select(diesel::dsl::exists(
+        exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).filter(exam_markers::user_id.eq(user_id)),
+    ))
+    .get_result::<bool>(conn)?;
+    if !exists {
+        diesel::insert_into(exam_markers::table)
+            .values((exam_markers::exam_id.eq(exam_id), exam_markers::user_id.eq(user_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether a user marks this exam.
+pub fn is_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).filter(exam_markers::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// The exam's markers.
+pub fn markers(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<String>> {
+    exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).select(exam_markers::user_id).load(conn)
+}

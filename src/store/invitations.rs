@@ -1,0 +1,67 @@
+//! Invitations: one per candidate per exam, found by the hash of its access code.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{attempts, invitations};
+use super::DbConn;
+
+/// A stored invitation.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invitations)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct InvitationRow {
+    /// Id.
+    pub id: String,
+    /// Exam.
+    pub exam_id: String,
+    /// Candidate's e-mail.
+    pub email: String,
+    /// Candidate's name.
+    pub name: String,
+    /// SHA-256 of the access code.
+    pub code_hash: String,
+    /// Extra time for this candidate.
+    pub extra_seconds: i32,
+    /// When it was revoked.
+    pub revoked_at: Option<NaiveDateTime>,
+    /// Made.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts an invitation.
+pub fn insert(conn: &mut DbConn, row: &InvitationRow) -> QueryResult<()> {
+    diesel::insert_into(invitations::table).values(row).execute(conn).map(drop)
+}
+
+/// The invitation with this id.
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<InvitationRow>> {
+    invitations::table.find(id).select(InvitationRow::as_select()).first(conn).optional()
+}
+
+/// The invitation whose code hashes to this.
+pub fn by_code_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<InvitationRow>> {
+    invitations::table.filter(invitations::code_hash.eq(hash)).select(InvitationRow::as_select()).first(conn).optional()
+}
+
+/// An exam's invitations with the state of their attempt, if any.
+pub fn with_attempt_state(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<(InvitationRow, Option<String>)>> {
+    invitations::table
+        .left_join(attempts::table.on(attempts::invitation_id.eq(invitations::id)))
+        .filter(invitations::exam_id.eq(exam_id))
+        .order(invitations::created_at.asc())
+        .select((InvitationRow::as_select(), attempts::state.nullable()))
+        .load(conn)
+}
+
+/// Revokes an invitation.
+pub fn revoke(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(invitations::table.find(id).filter(invitations::revoked_at.is_null()))
+        .set(invitations::revoked_at.eq(Some(at)))
+        .execute(conn)
+}
+
+/// Sets a candidate's extra time.
+pub fn set_extra_time(conn: &mut DbConn, id: &str, seconds: i32) -> QueryResult<usize> {
+    diesel::update(invitations::table.find(id)).set(invitations::extra_seconds.eq(seconds)).execute(conn)
+}
