@@ -82,10 +82,6 @@ impl TestDatabase {
             }
         }
     }
-
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, TestDatabase::Postgres { .. })
-    }
 }
 
 impl Drop for TestDatabase {

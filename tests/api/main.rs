@@ -2,4 +2,5 @@
 
 mod foundation;
 mod helpers;
+mod imports;
 mod papers;

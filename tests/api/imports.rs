@@ -1,0 +1,215 @@
+//! Issue 3: the two real documents and Moodle's own fixtures, imported through the HTTP API.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+pub const SEED_001: &str = include_str!("../fixtures/seeds/001_feb79bb3dd53de14.txt");
+const SEED_000: &str = include_str!("../fixtures/seeds/000_9dfe5f0092d33d60.txt");
+const GIFT: &str = include_str!("../fixtures/moodle/questions.gift.txt");
+const AIKEN: &str = include_str!("../fixtures/moodle/questions.aiken.txt");
+const AIKEN_ERRORS: &str = include_str!("../fixtures/moodle/aiken_errors.txt");
+
+impl TestApp {
+    pub async fn import(&self, token: &str, query: &str, text: &str) -> Reply {
+        self.send("POST", &format!("/papers/import?{query}"), Some(token), Some("text/plain"), text.as_bytes().to_vec())
+            .await
+    }
+}
+
+fn questions(section: &Value) -> &Vec<Value> {
+    section["questions"].as_array().unwrap()
+}
+
+fn keys_of(section: &Value) -> Vec<String> {
+    questions(section)
+        .iter()
+        .map(|q| match &q["answer"] {
+            Value::String(s) => s.clone(),
+            Value::Array(a) => a.iter().map(|k| k.as_str().unwrap()).collect::<String>(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn seed_001_becomes_five_sections_worth_110_points() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let paper = app.import(&recruiter, "format=cn-text", SEED_001).await.expect(201).body;
+    assert_eq!(paper["title"], "2026年医疗行业客服经理面试题及答案");
+    assert_eq!(paper["total_points"], 110);
+    assert_eq!(paper["status"], "draft");
+    let sections = paper["sections"].as_array().unwrap();
+    let shape: Vec<(String, usize, i64)> = sections
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap().to_string(), questions(s).len(), s["points"].as_i64().unwrap()))
+        .collect();
+    let expected = [
+        ("single_choice", 5, 2),
+        ("multiple_choice", 5, 3),
+        ("short_answer", 5, 5),
+        ("scenario", 3, 10),
+        ("essay", 2, 15),
+    ];
+    assert_eq!(shape, expected.map(|(k, n, p)| (k.to_string(), n, p)));
+    assert_eq!(keys_of(&sections[0]), ["C", "C", "B", "C", "B"]);
+    assert_eq!(keys_of(&sections[1]), ["ABCE", "ABCDE", "ACE", "ABCE", "ABCD"]);
+    assert_eq!(questions(&sections[0])[0]["options"].as_array().unwrap().len(), 4);
+    assert_eq!(questions(&sections[1])[0]["options"].as_array().unwrap().len(), 5);
+    assert_eq!(questions(&sections[0])[0]["options"][2]["text"], "理解患者情绪并主动提供解决方案");
+    for section in &sections[..2] {
+        for q in questions(section) {
+            assert!(q["explanation"].as_str().is_some_and(|e| !e.is_empty()), "no 解析 on {}", q["key"]);
+        }
+    }
+    assert!(questions(&sections[0])[0]["explanation"].as_str().unwrap().starts_with("医疗客服的核心是服务患者"));
+    let reference = questions(&sections[2])[0]["reference_answer"].as_str().unwrap();
+    assert!(reference.len() > 40, "{reference}");
+    for furniture in ["原创力", "VIP", "下载", "版权", "PAGE"] {
+        assert!(!reference.contains(furniture), "furniture {furniture} in {reference}");
+        assert!(!paper.to_string().contains(furniture), "furniture {furniture} in the paper");
+    }
+    let summary: Vec<i64> =
+        paper["summary"].as_array().unwrap().iter().map(|s| s["questions"].as_i64().unwrap()).collect();
+    assert_eq!(summary, [5, 5, 5, 3, 2]);
+    let warnings = paper["warnings"].as_array().unwrap();
+    assert!(warnings.iter().all(|w| w["line"].as_u64().unwrap() > 0 && w["message"].is_string()));
+}
+
+#[actix_web::test]
+async fn seed_000_keeps_its_headed_sections_and_separates_answers() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let paper = app.import(&recruiter, "format=cn-text&points=4", SEED_000).await.expect(201).body;
+    let sections = paper["sections"].as_array().unwrap();
+    let titles: Vec<&str> = sections.iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        ["自我認知與職業動機", "專業知識與技能", "情境模擬與解決問題能力", "團隊協作與溝通能力類", "潛力與文化適配"]
+    );
+    let counts: Vec<usize> = sections.iter().map(|s| questions(s).len()).collect();
+    assert_eq!(counts, [6, 6, 6, 6, 3]);
+    assert_eq!(sections[2]["kind"], "scenario");
+    assert_eq!(paper["total_points"], 27 * 4);
+    let warnings = paper["warnings"].to_string();
+    assert!(warnings.contains("gives no points"), "{warnings}");
+    for section in sections {
+        for q in questions(section) {
+            let prompt = q["prompt"].as_str().unwrap();
+            let reference = q["reference_answer"].as_str().unwrap_or_default();
+            assert!(!reference.is_empty(), "{prompt} has no reference answer");
+            let opening: String = reference.chars().take(25).collect();
+            assert!(!prompt.contains(&opening), "answer left in the prompt: {prompt}");
+            assert!(!prompt.contains("參考答案") && !prompt.contains("参考答案"));
+        }
+    }
+    let text = paper.to_string();
+    for pinyin in ["(yī)", "(xué)", "yī", "xué"] {
+        assert!(!text.contains(pinyin), "pinyin {pinyin} left in the paper");
+    }
+    assert!(text.contains("醫學"));
+}
+
+#[actix_web::test]
+async fn moodle_gift_fixture_gives_what_moodle_gives() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let paper = app.import(&recruiter, "format=gift", GIFT).await.expect(201).body;
+    let all: Vec<&Value> = paper["sections"].as_array().unwrap().iter().flat_map(|s| questions(s).iter()).collect();
+    let by_key = |key: &str| {
+        let section = paper["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| questions(s).iter().any(|q| q["key"] == key))
+            .unwrap();
+        let q = questions(section).iter().find(|q| q["key"] == key).unwrap().clone();
+        (q["kind"].as_str().unwrap_or(section["kind"].as_str().unwrap()).to_string(), q, section.clone())
+    };
+    assert_eq!(by_key("Q8").0, "essay");
+    let (kind, q2, _) = by_key("Q2");
+    assert_eq!(kind, "single_choice");
+    let yellow = q2["options"].as_array().unwrap().iter().find(|o| o["text"] == "yellow").unwrap();
+    assert_eq!(q2["answer"], yellow["key"]);
+    let (kind, colours, section) = by_key("colours");
+    assert_eq!(kind, "multiple_choice");
+    assert_eq!(colours["scoring"].as_str().or(section["scoring"].as_str()), Some("weighted"));
+    let mut weights: Vec<i64> =
+        colours["options"].as_array().unwrap().iter().map(|o| o["weight"].as_f64().unwrap() as i64).collect();
+    weights.sort();
+    assert_eq!(weights, [-100, -100, 50, 50]);
+    let (kind, q5, _) = by_key("Q5");
+    assert_eq!((kind.as_str(), &q5["answer"], &q5["tolerance"]), ("numeric", &json!(3.0), &json!(2.0)));
+    let (kind, short, _) = by_key("Shortanswer");
+    assert_eq!(kind, "fill_blank");
+    let accepted = short["accepted"].as_array().unwrap();
+    assert_eq!(accepted[0]["text"], "Frog");
+    assert!(accepted[0]["credit"].is_null() || accepted[0]["credit"] == 1.0);
+    assert_eq!((&accepted[1]["text"], &accepted[1]["credit"]), (&json!("Cat"), &json!(0.5)));
+    let (kind, q1, _) = by_key("Q1");
+    assert_eq!((kind.as_str(), &q1["answer"]), ("true_false", &json!(false)));
+    assert!(q1["explanation"].as_str().unwrap().contains("Hitchiker"));
+    let tsl: Vec<&&Value> = all.iter().filter(|q| q["prompt"] == "TSL is blablabla.").collect();
+    assert_eq!(tsl.len(), 2);
+    assert!(tsl.iter().all(|q| q["answer"] == true));
+    let warnings = paper["warnings"].to_string();
+    assert!(warnings.contains("Moodle activities") && warnings.to_lowercase().contains("matching"), "{warnings}");
+    assert!(!paper.to_string().contains("[html]") && !paper.to_string().contains("[plain]"));
+    assert!(!paper.to_string().contains("Forum"), "nothing invented from the matching question");
+    let exported = app
+        .get(&format!("/papers/{}/export?format=gift", paper["id"].as_str().unwrap()), Some(&recruiter))
+        .await
+        .expect(200);
+    let again = app.import(&recruiter, "format=gift", &exported.text).await.expect(201).body;
+    assert_eq!(again["sections"].as_array().unwrap().len(), paper["sections"].as_array().unwrap().len());
+}
+
+#[actix_web::test]
+async fn moodle_aiken_fixtures_import_and_report_each_bad_question() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let paper = app.import(&recruiter, "format=aiken", AIKEN).await.expect(201).body;
+    let qs = questions(&paper["sections"][0]);
+    assert_eq!(qs.len(), 2);
+    assert_eq!(keys_of(&paper["sections"][0]), ["B", "A"]);
+    assert!(paper.to_string().contains("<html class=\\\"cool\\\"> &"), "{paper}");
+
+    let paper = app.import(&recruiter, "format=aiken&points=1", AIKEN_ERRORS).await.expect(201).body;
+    assert_eq!(keys_of(&paper["sections"][0]), ["A", "B"]);
+    assert_eq!(questions(&paper["sections"][0])[1]["options"][1]["text"], "Correct (No space)");
+    let warnings: Vec<&Value> = paper["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| !w["message"].as_str().unwrap().contains("points"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    let lines: Vec<u64> = warnings.iter().map(|w| w["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [1, 5, 14]);
+    assert!(
+        warnings[0]["message"].as_str().unwrap().contains("too few")
+            || warnings[0]["message"].as_str().unwrap().contains("at least two")
+    );
+    assert!(warnings[1]["message"].as_str().unwrap().contains("no question before it"));
+    assert!(warnings[2]["message"].as_str().unwrap().contains("no ANSWER"));
+}
+
+#[actix_web::test]
+async fn bad_imports_are_refused_and_store_nothing() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    app.import(&recruiter, "format=pdf", "x").await.expect_problem(422, "validation_failed");
+    app.import(&recruiter, "format=cn-text&points=-1", SEED_001).await.expect_problem(422, "validation_failed");
+    app.import(&recruiter, "format=cn-text", "just some words, no questions")
+        .await
+        .expect_problem(422, "validation_failed");
+    app.import(&recruiter, "format=aiken", "nothing here").await.expect_problem(422, "validation_failed");
+    app.send("POST", "/papers/import?format=cn-text", Some(&recruiter), Some("text/plain"), vec![0xff, 0xfe, 0xfd])
+        .await
+        .expect_problem(400, "invalid_utf8");
+    app.import(&recruiter, "", SEED_001).await.expect_problem(400, "bad_query");
+    let (_, marker) = app.staff("marker").await;
+    app.import(&marker, "format=cn-text", SEED_001).await.expect_problem(403, "forbidden");
+    assert_eq!(app.get("/papers", Some(&recruiter)).await.expect(200).body, json!([]));
+}
