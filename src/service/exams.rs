@@ -393,19 +393,20 @@ pub async fn invitations(
     exam_id: String,
 ) -> Result<Vec<InvitationView>, ApiError> {
     let who = who.clone();
-    let rows = state
+    let (exam, rows) = state
         .db
         .run(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
-            Ok(invitations::with_attempt_state(c, &exam.id)?)
+            let rows = invitations::with_attempt_state(c, &exam.id)?;
+            Ok((exam, rows))
         })
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(inv, attempt_state)| InvitationView {
-            status: match (&inv.revoked_at, attempt_state) {
+        .map(|(inv, attempt)| InvitationView {
+            status: match (&inv.revoked_at, attempt) {
                 (Some(_), _) => "revoked".into(),
-                (None, Some(s)) => s,
+                (None, Some(attempt)) => invitation_status(&exam, attempt),
                 (None, None) => "not_started".into(),
             },
             id: inv.id,
@@ -414,6 +415,20 @@ pub async fn invitations(
             extra_seconds: i64::from(inv.extra_seconds),
         })
         .collect())
+}
+
+/// An invitation's status from its attempt. A graded attempt still says how it ended: a submit is
+/// accepted only until deadline + grace and the server expires attempts only after it, and a closed
+/// attempt's deadline never moves again, so the closing time tells the two apart exactly.
+fn invitation_status(exam: &ExamRow, (state, deadline_at, closed_at): invitations::AttemptStatus) -> String {
+    match (state.as_str(), closed_at) {
+        (attempts::state::GRADED, Some(closed)) => {
+            let submitted =
+                deadline::accepts_saves(from_db(closed), from_db(deadline_at), i64::from(exam.grace_seconds));
+            if submitted { attempts::state::SUBMITTED } else { attempts::state::EXPIRED }.to_string()
+        }
+        _ => state,
+    }
 }
 
 fn owned_invitation(

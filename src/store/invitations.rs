@@ -44,13 +44,19 @@ pub fn by_code_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<Invitat
     invitations::table.filter(invitations::code_hash.eq(hash)).select(InvitationRow::as_select()).first(conn).optional()
 }
 
-/// An exam's invitations with the state of their attempt, if any.
-pub fn with_attempt_state(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<(InvitationRow, Option<String>)>> {
+/// An invitation's attempt as far as its status needs: state, deadline, when it closed.
+pub type AttemptStatus = (String, NaiveDateTime, Option<NaiveDateTime>);
+
+/// An exam's invitations with their attempt's status, if any.
+pub fn with_attempt_state(
+    conn: &mut DbConn,
+    exam_id: &str,
+) -> QueryResult<Vec<(InvitationRow, Option<AttemptStatus>)>> {
     invitations::table
         .left_join(attempts::table.on(attempts::invitation_id.eq(invitations::id)))
         .filter(invitations::exam_id.eq(exam_id))
-        .order(invitations::created_at.asc())
-        .select((InvitationRow::as_select(), attempts::state.nullable()))
+        .order((invitations::created_at.asc(), invitations::id.asc()))
+        .select((InvitationRow::as_select(), (attempts::state, attempts::deadline_at, attempts::closed_at).nullable()))
         .load(conn)
 }
 
