@@ -18,6 +18,7 @@ use crate::auth::token::{resolve_secret, TokenKeys};
 use crate::clock::{Clock, SystemClock};
 use crate::http;
 use crate::http::middleware::Metrics;
+use crate::service::autosave::AutoSave;
 use crate::service::users::{ensure_admin, Bootstrap};
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -66,16 +67,18 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         PasswordHasher::new(settings.argon2_memory_kib, settings.argon2_iterations, settings.argon2_parallelism)
             .map_err(|e| StartError::Config(format!("argon2 parameters: {e}")))?;
     Ok(AppState {
-        db,
         tokens: Arc::new(TokenKeys::new(&secret, &settings.jwt_issuer)),
         passwords,
         login_failures: Arc::new(FailureLimiter::new(
             settings.login_max_failures,
             Duration::from_secs(settings.login_window_seconds),
         )),
+        autosave: AutoSave::start(db.clone(), clock.clone()),
+        db,
         settings: Arc::new(settings),
         clock,
         papers: Default::default(),
+        attempt_owners: Default::default(),
     })
 }
 

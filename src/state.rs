@@ -6,6 +6,8 @@ use crate::auth::limiter::FailureLimiter;
 use crate::auth::password::PasswordHasher;
 use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
+use crate::service::attempt_owners::AttemptOwners;
+use crate::service::autosave::AutoSave;
 use crate::service::paper_cache::PaperCache;
 use crate::settings::Settings;
 use crate::store::Db;
@@ -27,4 +29,8 @@ pub struct AppState {
     pub login_failures: Arc<FailureLimiter>,
     /// Parsed published papers.
     pub papers: PaperCache,
+    /// Who owns each attempt (fixed facts only).
+    pub attempt_owners: AttemptOwners,
+    /// The group-committing answer writer.
+    pub autosave: AutoSave,
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::attempt_owners::AttemptFacts;
 use super::auth::CandidatePrincipal;
 use super::exams::candidate_token_expiry;
 use super::grading;
@@ -24,7 +25,7 @@ use crate::store::attempts::{self, state, AttemptContext, AttemptRow, ResponseRo
 use crate::store::exams::{self, ExamRow};
 use crate::store::invitations;
 use crate::store::time::{from_db, to_db};
-use crate::store::{audit, dialect, papers, DbConn};
+use crate::store::{audit, papers, DbConn};
 
 /// A successful code exchange.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -407,7 +408,9 @@ pub struct SavedAnswer {
 }
 
 /// Saves one answer: it must fit the question, arrive before deadline + grace, and carry a higher `seq`
-/// than what is stored. The answer saved last before the deadline stands.
+/// than what is stored. The answer saved last before the deadline stands. The hot path: no database
+/// read before the save is queued (ownership and paper come from caches of facts that never change), and
+/// the write is group-committed with other saves; the reply waits for the commit.
 #[tracing::instrument(skip(state, save), fields(invitation = %who.invitation_id, attempt = %attempt_id, question = %question))]
 pub async fn save(
     state: &AppState,
@@ -419,52 +422,52 @@ pub async fn save(
     if save.seq < 0 {
         return Err(ApiError::field("seq", "seq is a non-negative whole number"));
     }
-    let (who, st) = (who.clone(), state.clone());
-    let max_chars = state.settings.max_answer_chars;
+    let facts = attempt_facts(state, &attempt_id).await?;
+    if facts.invitation_id != who.invitation_id {
+        return Err(ApiError::NotFound("attempt"));
+    }
+    let paper = paper_for_checks(state, &facts.paper_id).await?;
+    let q = paper.question(&question).ok_or(ApiError::NotFound("question"))?;
+    let answer = save
+        .answer
+        .map(|a| check(&q, &a, state.settings.max_answer_chars).map_err(|e| ApiError::field("answer", e.to_string())))
+        .transpose()?;
+    let stored = match &answer {
+        Some(a) => Some(serde_json::to_string(a).map_err(|e| ApiError::internal(e.to_string()))?),
+        None => None,
+    };
+    let ack = state.autosave.save(attempt_id, question.clone(), stored, save.seq).await?;
+    Ok(SavedAnswer {
+        question,
+        answer,
+        seq: save.seq,
+        saved_at: ack.saved_at,
+        server_time: state.clock.now(),
+        deadline_at: ack.deadline_at,
+    })
+}
+
+async fn attempt_facts(state: &AppState, attempt_id: &str) -> Result<AttemptFacts, ApiError> {
+    if let Some(facts) = state.attempt_owners.get(attempt_id) {
+        return Ok(facts);
+    }
+    let id = attempt_id.to_string();
+    let ctx = state.db.run(move |c| attempts::context(c, &id)?.ok_or(ApiError::NotFound("attempt"))).await?;
+    let facts = AttemptFacts { invitation_id: ctx.attempt.invitation_id, paper_id: ctx.paper_id };
+    state.attempt_owners.put(attempt_id, facts.clone());
+    Ok(facts)
+}
+
+async fn paper_for_checks(state: &AppState, paper_id: &str) -> Result<Arc<Paper>, ApiError> {
+    if let Some(paper) = state.papers.any(paper_id) {
+        return Ok(paper);
+    }
+    let (id, cache) = (paper_id.to_string(), state.papers.clone());
     state
         .db
-        .write(move |c| {
-            let now = st.clock.now();
-            let ctx = candidate_context(c, &who, &attempt_id)?;
-            let deadline_at = from_db(ctx.attempt.deadline_at);
-            if ctx.attempt.state != state::IN_PROGRESS
-                || !deadline::accepts_saves(now, deadline_at, i64::from(ctx.grace_seconds))
-            {
-                return Err(ApiError::conflict(
-                    "attempt_closed",
-                    format!("the attempt is closed (deadline {deadline_at}); the answer saved last before it stands"),
-                ));
-            }
-            let paper: Arc<Paper> = st.papers.get(c, &ctx.paper_id, ctx.paper_updated_at)?;
-            let q = paper.question(&question).ok_or(ApiError::NotFound("question"))?;
-            let answer = save
-                .answer
-                .map(|a| check(&q, &a, max_chars).map_err(|e| ApiError::field("answer", e.to_string())))
-                .transpose()?;
-            let stored = match &answer {
-                Some(a) => Some(serde_json::to_string(a).map_err(|e| ApiError::internal(e.to_string()))?),
-                None => None,
-            };
-            let row = ResponseRow {
-                attempt_id: attempt_id.clone(),
-                question_key: question.clone(),
-                answer: stored,
-                seq: save.seq,
-                saved_at: to_db(now),
-                points: None,
-            };
-            if !dialect::upsert_response(c, &row)? {
-                let current = attempts::response(c, &attempt_id, &question)?;
-                let same = current.as_ref().is_some_and(|cur| cur.seq == row.seq && cur.answer == row.answer);
-                if !same {
-                    let seq = current.map(|cur| cur.seq).unwrap_or_default();
-                    return Err(ApiError::conflict(
-                        "stale_seq",
-                        format!("a save with seq {seq} is stored; send a higher seq"),
-                    ));
-                }
-            }
-            Ok(SavedAnswer { question, answer, seq: save.seq, saved_at: now, server_time: now, deadline_at })
+        .run(move |c| {
+            let row = papers::get(c, &id)?.ok_or(ApiError::NotFound("paper"))?;
+            cache.get(c, &id, row.updated_at)
         })
         .await
 }

@@ -1,8 +1,10 @@
 //! Use cases: each function is one thing a user does, owns its transaction and checks authorization
 //! on the object it touches.
 
+pub mod attempt_owners;
 pub mod attempts;
 pub mod auth;
+pub mod autosave;
 pub mod exams;
 pub mod grading;
 pub mod paper_cache;

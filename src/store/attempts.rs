@@ -211,3 +211,58 @@ pub fn context(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Option<Attemp
             })
         })
 }
+
+/// What the save path checks inside its transaction, per attempt: state, deadline, the exam's grace and
+/// whether the invitation was revoked. Read in the same transaction as the write, so no save is ever
+/// judged against a stale deadline.
+#[derive(Debug, Clone)]
+pub struct SaveGuard {
+    /// Attempt id.
+    pub attempt_id: String,
+    /// Attempt state.
+    pub state: String,
+    /// Deadline.
+    pub deadline_at: NaiveDateTime,
+    /// The exam's grace.
+    pub grace_seconds: i32,
+    /// The invitation was revoked.
+    pub revoked: bool,
+}
+
+/// The guards of several attempts in one query.
+pub fn save_guards(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<SaveGuard>> {
+    use super::schema::{exams, invitations};
+    attempts::table
+        .inner_join(invitations::table.on(invitations::id.eq(attempts::invitation_id)))
+        .inner_join(exams::table.on(exams::id.eq(attempts::exam_id)))
+        .filter(attempts::id.eq_any(ids))
+        .select((
+            attempts::id,
+            attempts::state,
+            attempts::deadline_at,
+            exams::grace_seconds,
+            invitations::revoked_at.is_not_null(),
+        ))
+        .load::<(String, String, NaiveDateTime, i32, bool)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(attempt_id, state, deadline_at, grace_seconds, revoked)| SaveGuard {
+                    attempt_id,
+                    state,
+                    deadline_at,
+                    grace_seconds,
+                    revoked,
+                })
+                .collect()
+        })
+}
+
+/// The stored responses for these (attempt, question) pairs.
+pub fn responses_for(conn: &mut DbConn, keys: &[(String, String)]) -> QueryResult<Vec<ResponseRow>> {
+    let attempt_ids: Vec<&String> = keys.iter().map(|(a, _)| a).collect();
+    let rows: Vec<ResponseRow> = responses::table
+        .filter(responses::attempt_id.eq_any(attempt_ids))
+        .select(ResponseRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().filter(|r| keys.iter().any(|(a, q)| a == &r.attempt_id && q == &r.question_key)).collect())
+}

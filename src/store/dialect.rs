@@ -89,25 +89,50 @@ pub fn migration_versions() -> (Vec<String>, Vec<String>) {
     (list(SQLITE_MIGRATIONS), list(POSTGRES_MIGRATIONS))
 }
 
-/// Writes a response unless the stored one carries a higher or equal `seq`: last write wins by the
-/// client's sequence, so a delayed older save never overwrites a newer one. Returns whether it was
-/// written. One `INSERT … ON CONFLICT DO UPDATE … WHERE`, run on the inner connection because the
-/// multi-connection derive cannot express upserts.
-pub fn upsert_response(conn: &mut DbConn, row: &super::attempts::ResponseRow) -> diesel::QueryResult<bool> {
+/// Writes responses unless the stored one carries a higher or equal `seq`: last write wins by the
+/// client's sequence, so a delayed older save never overwrites a newer one. Returns, per row, whether it
+/// was written. Rows must have distinct (attempt, question) keys.
+///
+/// PostgreSQL: one multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING` per batch. SQLite: the
+/// same statement per row (inside the caller's one transaction, so still one commit and one fsync).
+/// Both run on the inner connection because the multi-connection derive cannot express upserts.
+pub fn upsert_responses(conn: &mut DbConn, rows: &[super::attempts::ResponseRow]) -> diesel::QueryResult<Vec<bool>> {
     use diesel::query_dsl::methods::FilterDsl;
     use diesel::upsert::excluded;
     use diesel::{ExpressionMethods, RunQueryDsl};
 
     use super::schema::responses::dsl as r;
-    let statement = diesel::insert_into(r::responses)
-        .values(row)
-        .on_conflict((r::attempt_id, r::question_key))
-        .do_update()
-        .set((r::answer.eq(excluded(r::answer)), r::seq.eq(excluded(r::seq)), r::saved_at.eq(excluded(r::saved_at))));
-    let statement = FilterDsl::filter(statement, r::seq.lt(excluded(r::seq)));
-    let written = match conn {
-        DbConn::Sqlite(c) => statement.execute(c)?,
-        DbConn::Pg(c) => statement.execute(c)?,
-    };
-    Ok(written == 1)
+    let set = (r::answer.eq(excluded(r::answer)), r::seq.eq(excluded(r::seq)), r::saved_at.eq(excluded(r::saved_at)));
+    match conn {
+        DbConn::Pg(c) => {
+            let mut written = vec![false; rows.len()];
+            // Bind parameters are capped at 65,535 per statement; 6 columns a row.
+            for (chunk_index, chunk) in rows.chunks(5_000).enumerate() {
+                let statement = diesel::insert_into(r::responses)
+                    .values(chunk)
+                    .on_conflict((r::attempt_id, r::question_key))
+                    .do_update()
+                    .set(set);
+                let keys: Vec<(String, String)> = FilterDsl::filter(statement, r::seq.lt(excluded(r::seq)))
+                    .returning((r::attempt_id, r::question_key))
+                    .get_results(c)?;
+                for (i, row) in chunk.iter().enumerate() {
+                    written[chunk_index * 5_000 + i] =
+                        keys.iter().any(|(a, q)| a == &row.attempt_id && q == &row.question_key);
+                }
+            }
+            Ok(written)
+        }
+        DbConn::Sqlite(c) => rows
+            .iter()
+            .map(|row| {
+                let statement = diesel::insert_into(r::responses)
+                    .values(row)
+                    .on_conflict((r::attempt_id, r::question_key))
+                    .do_update()
+                    .set(set);
+                FilterDsl::filter(statement, r::seq.lt(excluded(r::seq))).execute(c).map(|n| n == 1)
+            })
+            .collect(),
+    }
 }

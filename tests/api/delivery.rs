@@ -401,3 +401,48 @@ async fn exams_are_validated() {
         .expect_problem(422, "validation_failed");
     assert_eq!(reply.body["errors"][0]["field"], "candidates[0].email");
 }
+
+#[actix_web::test]
+async fn concurrent_saves_are_group_committed_and_the_highest_seq_wins() {
+    let app = spawn_app().await;
+    let setup = app.seed_exam(json!({})).await;
+    let invited = app.invite(&setup, 4).await;
+    let mut sittings = Vec::new();
+    for inv in &invited {
+        let token = app.candidate_token(&inv.code).await;
+        let id =
+            app.post("/attempts", Some(&token), &json!({})).await.expect(201).body["id"].as_str().unwrap().to_string();
+        sittings.push((token, id));
+    }
+    // Every candidate answers every single-choice question at once, and races ten saves of one answer.
+    let keys: Vec<String> = (1..=5).map(|q| format!("s1q{q}")).collect();
+    let mut saves = Vec::new();
+    for (token, id) in &sittings {
+        for key in &keys {
+            saves.push(app.save_answer(token, id, key, json!("B"), 1));
+        }
+        for seq in 1..=10 {
+            saves.push(app.save_answer(token, id, "s3q1", json!(format!("第{seq}稿")), seq));
+        }
+    }
+    let replies = futures_util::future::join_all(saves).await;
+    for reply in &replies {
+        assert!(reply.status == 200 || reply.body["code"] == "stale_seq", "{}", reply.text);
+    }
+    for (token, id) in &sittings {
+        let read = app.get(&format!("/attempts/{id}"), Some(token)).await.expect(200).body;
+        for q in 1..=5 {
+            assert_eq!(read["answers"][format!("s1q{q}")]["answer"], "B");
+        }
+        assert_eq!(read["answers"]["s3q1"]["seq"], 10);
+        assert_eq!(read["answers"]["s3q1"]["answer"], "第10稿");
+    }
+    // A retry of the stored save is acknowledged again; an older one is refused.
+    let (token, id) = &sittings[0];
+    app.save_answer(token, id, "s3q1", json!("第10稿"), 10).await.expect(200);
+    app.save_answer(token, id, "s3q1", json!("第9稿"), 9).await.expect_problem(409, "stale_seq");
+    app.save_answer(token, id, "s3q1", json!(null), 11).await.expect(200);
+    let read = app.get(&format!("/attempts/{id}"), Some(token)).await.expect(200).body;
+    assert_eq!(read["answers"]["s3q1"]["answer"], Value::Null);
+    assert_eq!(read["answers"]["s3q1"]["seq"], 11);
+}
