@@ -33,6 +33,7 @@ pub struct Settings {
     pub admin_password: SecretString,
     pub max_body_bytes: usize,
     pub max_import_bytes: usize,
+    pub client_request_timeout_ms: u64,
     pub max_answer_chars: usize,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,

@@ -128,6 +128,7 @@ impl Application {
         let spec = Arc::new(openapi());
         let app_state = state.clone();
         let max_body = state.settings.max_body_bytes;
+        let request_timeout = Duration::from_millis(state.settings.client_request_timeout_ms);
         let server = HttpServer::new(move || {
             let (json, query, path) = http::extractor_config(max_body);
             let metrics_for_mw = metrics.clone();
@@ -151,9 +152,10 @@ impl Application {
             )
             .default_service(web::to(http::not_found))
         })
+        .client_request_timeout(request_timeout)
+        .shutdown_timeout(30)
         .listen(listener)
         .map_err(|e| StartError::Bind(bind, e))?
-        .shutdown_timeout(30)
         .run();
         Ok(Application { port, server, state })
     }

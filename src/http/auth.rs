@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Staff credentials.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// E-mail.
     email: String,

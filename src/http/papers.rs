@@ -41,6 +41,7 @@ pub async fn create(
 
 /// Import options.
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// `cn-text`, `gift`, `aiken`, `json` or `yaml`.
     format: String,
@@ -199,6 +200,7 @@ pub async fn copy(
 
 /// Export format.
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `json` (default), `yaml` or `gift`.
     format: Option<String>,

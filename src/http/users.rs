@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 /// A staff account to create.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// E-mail, unique.
     email: String,

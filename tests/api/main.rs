@@ -5,3 +5,4 @@ mod foundation;
 mod helpers;
 mod imports;
 mod papers;
+mod security;
