@@ -1,5 +1,6 @@
 //! One integration binary: every test starts the real examd over HTTP against its own database.
 
+mod cli;
 mod delivery;
 mod foundation;
 mod helpers;
