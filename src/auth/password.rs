@@ -1,5 +1,6 @@
 //! argon2id password hashing, off the async workers and bounded to the machine's cores.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +18,10 @@ use crate::error::ApiError;
 pub struct PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
+    /// Logins waiting for a hashing slot; past [`MAX_WAITING_PER_CORE`] per core the next is told to
+    /// come back later at once, so a flood costs neither memory nor CPU.
+    waiting: Arc<AtomicUsize>,
+    max_waiting: usize,
     /// Verified against when the e-mail is unknown, so the answer takes as long as for a known one.
     dummy_hash: Arc<String>,
 }
@@ -29,14 +34,21 @@ impl std::fmt::Debug for PasswordHasher {
 
 /// How long a login waits for a free hashing slot before it is told to come back later.
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
+/// Logins allowed to wait per core.
+const MAX_WAITING_PER_CORE: usize = 32;
 
 impl PasswordHasher {
     /// A hasher with this argon2id cost.
     pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<PasswordHasher, String> {
         let params = Params::new(memory_kib, iterations, parallelism, None).map_err(|e| e.to_string())?;
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        let mut hasher =
-            PasswordHasher { params, permits: Arc::new(Semaphore::new(cores)), dummy_hash: Arc::new(String::new()) };
+        let mut hasher = PasswordHasher {
+            params,
+            permits: Arc::new(Semaphore::new(cores)),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            max_waiting: cores * MAX_WAITING_PER_CORE,
+            dummy_hash: Arc::new(String::new()),
+        };
         hasher.dummy_hash = Arc::new(hasher.hash_now("examd dummy password")?);
         Ok(hasher)
     }
@@ -75,8 +87,13 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let permit = tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned())
-            .await
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::TooManyRequests(1));
+        }
+        let acquired = tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned()).await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let permit = acquired
             .map_err(|_| ApiError::TooManyRequests(1))?
             .map_err(|_| ApiError::internal("hashing semaphore closed"))?;
         let result = actix_web::web::block(move || {

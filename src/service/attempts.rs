@@ -84,21 +84,18 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
         state.login_failures.fail(&brake);
         return Err(invalid());
     };
-    let hash = code.hash();
+    let (hash, cache) = (code.hash(), state.papers.clone());
     let found = state
         .db
         .run(move |c| {
             let Some(inv) = invitations::by_code_hash(c, &hash)? else { return Ok(None) };
             let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
-            let paper = papers::get(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
-            let instructions = serde_json::from_str::<serde_json::Value>(&paper.document)
-                .ok()
-                .and_then(|d| d["instructions"].as_str().map(str::to_string))
-                .unwrap_or_default();
-            Ok(Some((inv, exam, instructions, paper.total_points)))
+            let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
+            let paper = cache.get(c, &exam.paper_id, stamp)?;
+            Ok(Some((inv, exam, paper)))
         })
         .await?;
-    let Some((inv, exam, instructions, total)) = found else {
+    let Some((inv, exam, paper)) = found else {
         state.login_failures.fail(&brake);
         return Err(invalid());
     };
@@ -121,12 +118,12 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
         exam: CandidateExam {
             id: exam.id,
             title: exam.title,
-            instructions,
+            instructions: paper.doc().instructions.clone(),
             opens_at: from_db(exam.opens_at),
             closes_at: from_db(exam.closes_at),
             duration_seconds: i64::from(exam.duration_seconds),
             extra_seconds: i64::from(inv.extra_seconds),
-            total_points: Points::from_hundredths(total),
+            total_points: paper.total_points(),
         },
         candidate: CandidateInfo { email: inv.email, name: inv.name },
     })
@@ -466,8 +463,8 @@ async fn paper_for_checks(state: &AppState, paper_id: &str) -> Result<Arc<Paper>
     state
         .db
         .run(move |c| {
-            let row = papers::get(c, &id)?.ok_or(ApiError::NotFound("paper"))?;
-            cache.get(c, &id, row.updated_at)
+            let stamp = papers::stamp(c, &id)?.ok_or(ApiError::NotFound("paper"))?;
+            cache.get(c, &id, stamp)
         })
         .await
 }

@@ -101,3 +101,8 @@ pub fn publish(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<u
 pub fn delete_draft(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
     diesel::delete(papers::table.find(id).filter(papers::status.eq(DRAFT))).execute(conn)
 }
+
+/// A paper's version stamp (for the paper cache), without reading its document.
+pub fn stamp(conn: &mut DbConn, id: &str) -> QueryResult<Option<NaiveDateTime>> {
+    papers::table.find(id).select(papers::updated_at).first(conn).optional()
+}
