@@ -222,18 +222,91 @@ impl From<diesel::result::Error> for ApiError {
 
 /// Every stable code a client may see; a test pins this list so codes never change by accident.
 pub const CODES: &[&str] = &[
-    "validation_failed",
-    "unauthorized",
-    "forbidden",
-    "not_found",
-    "rate_limited",
-    "payload_too_large",
-    "unsupported_media_type",
-    "unavailable",
-    "internal",
     "already_exists",
-    "malformed_json",
-    "bad_query",
+    "attempt_closed",
+    "bad_body",
     "bad_path",
-    "method_not_allowed",
+    "bad_query",
+    "email_taken",
+    "exam_closed",
+    "exam_not_open",
+    "forbidden",
+    "internal",
+    "invalid_utf8",
+    "malformed_json",
+    "malformed_yaml",
+    "not_found",
+    "paper_published",
+    "payload_too_large",
+    "rate_limited",
+    "stale_seq",
+    "unauthorized",
+    "unavailable",
+    "unsupported_media_type",
+    "validation_failed",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+
+    /// The codes the source passes to `conflict(…)` and `bad_request(…)`, however the call is wrapped.
+    fn codes_in_source() -> std::collections::BTreeSet<String> {
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut found = std::collections::BTreeSet::new();
+        for text in files {
+            for call in ["conflict(", "bad_request(", "code: \""] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = text[at + call.len()..].trim_start();
+                    let rest = rest.strip_prefix('"').unwrap_or(rest);
+                    let code: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_').collect();
+                    if !code.is_empty() && rest[code.len()..].starts_with('"') {
+                        found.insert(code);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_code_the_api_can_send_is_pinned() {
+        let fixed = [
+            ApiError::field("x", "y"),
+            ApiError::Unauthorized(String::new()),
+            ApiError::Forbidden,
+            ApiError::NotFound("x"),
+            ApiError::TooManyRequests(1),
+            ApiError::PayloadTooLarge(1),
+            ApiError::UnsupportedMediaType(String::new()),
+            ApiError::Unavailable(String::new()),
+            ApiError::internal("x"),
+        ];
+        let mut all: std::collections::BTreeSet<String> = fixed.iter().map(|e| e.code().to_string()).collect();
+        all.extend(codes_in_source());
+        let pinned: std::collections::BTreeSet<String> = CODES.iter().map(|c| c.to_string()).collect();
+        assert_eq!(all, pinned, "a code was added, renamed or removed: clients rely on them");
+    }
+
+    #[test]
+    fn problems_have_the_rfc_9457_shape() {
+        let problem = serde_json::to_value(ApiError::field("sections[0].points", "must be above 0").problem()).unwrap();
+        assert_eq!(problem["type"], "urn:examd:problem:validation_failed");
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["errors"][0]["field"], "sections[0].points");
+        let internal = serde_json::to_value(ApiError::internal("secret database detail").problem()).unwrap();
+        assert_eq!(internal["detail"], "internal error");
+    }
+}
