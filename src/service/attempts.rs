@@ -307,57 +307,52 @@ fn settle(
 /// tells whether it was created now.
 #[tracing::instrument(skip(state), fields(invitation = %who.invitation_id))]
 pub async fn start(state: &AppState, who: &CandidatePrincipal) -> Result<(AttemptView, bool), ApiError> {
-    let (who, st) = (who.clone(), state.clone());
-    state
-        .db
-        .write(move |c| {
-            let now = st.clock.now();
-            let inv = invitations::get(c, &who.invitation_id)?.ok_or(ApiError::NotFound("invitation"))?;
-            if inv.revoked_at.is_some() || inv.exam_id != who.exam_id {
-                return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
-            }
-            if let Some(existing) = attempts::by_invitation(c, &inv.id)? {
-                let ctx = attempts::context(c, &existing.id)?.ok_or(ApiError::NotFound("attempt"))?;
-                let ctx = settle(c, &st, ctx, now)?;
-                return Ok((view(c, &st, &ctx, now)?, false));
-            }
-            let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
-            let (opens_at, closes_at) = (from_db(exam.opens_at), from_db(exam.closes_at));
-            deadline::can_start(now, opens_at, closes_at).map_err(|e| match e {
-                WindowError::NotOpenYet(at) => ApiError::conflict("exam_not_open", format!("the exam opens at {at}")),
-                WindowError::Closed(at) => ApiError::conflict("exam_closed", format!("the exam closed at {at}")),
-            })?;
-            let row = AttemptRow {
-                id: new_id(),
-                exam_id: exam.id.clone(),
-                invitation_id: inv.id.clone(),
-                seed: rand::random::<i64>(),
-                state: state::IN_PROGRESS.into(),
-                started_at: to_db(now),
-                deadline_at: to_db(deadline::deadline(
-                    now,
-                    i64::from(exam.duration_seconds),
-                    i64::from(inv.extra_seconds),
-                    closes_at,
-                )),
-                closed_at: None,
-                auto_points: None,
-                marked_points: None,
-                total_points: None,
-            };
-            attempts::insert(c, &row)?;
-            audit::record(
-                c,
-                now,
-                &who.actor(),
-                "attempt.start",
-                &format!("attempt:{}", row.id),
-                serde_json::json!({}),
-            )?;
-            let ctx = attempts::context(c, &row.id)?.ok_or(ApiError::NotFound("attempt"))?;
-            Ok((view(c, &st, &ctx, now)?, true))
-        })
-        .await
+    let invitation = who.invitation_id.clone();
+    let existing = state.db.run(move |c| Ok(attempts::by_invitation(c, &invitation)?)).await?;
+    if let Some(attempt) = existing {
+        return Ok((get(state, who, attempt.id).await?, false));
+    }
+    let (principal, st) = (who.clone(), state.clone());
+    let (attempt_id, created) = state.db.write(move |c| create_attempt(c, &st, &principal)).await?;
+    Ok((get(state, who, attempt_id).await?, created))
+}
+
+/// Creates the attempt in one short write transaction (the view is rendered after it, outside the
+/// write lock); returns the attempt id and whether this call created it.
+fn create_attempt(c: &mut DbConn, st: &AppState, who: &CandidatePrincipal) -> Result<(String, bool), ApiError> {
+    let now = st.clock.now();
+    let inv = invitations::get(c, &who.invitation_id)?.ok_or(ApiError::NotFound("invitation"))?;
+    if inv.revoked_at.is_some() || inv.exam_id != who.exam_id {
+        return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
+    }
+    // Another request of the same candidate may have won the race to create it.
+    if let Some(existing) = attempts::by_invitation(c, &inv.id)? {
+        return Ok((existing.id, false));
+    }
+    let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
+    let (opens_at, closes_at) = (from_db(exam.opens_at), from_db(exam.closes_at));
+    deadline::can_start(now, opens_at, closes_at).map_err(|e| match e {
+        WindowError::NotOpenYet(at) => ApiError::conflict("exam_not_open", format!("the exam opens at {at}")),
+        WindowError::Closed(at) => ApiError::conflict("exam_closed", format!("the exam closed at {at}")),
+    })?;
+    let deadline_at =
+        deadline::deadline(now, i64::from(exam.duration_seconds), i64::from(inv.extra_seconds), closes_at);
+    let row = AttemptRow {
+        id: new_id(),
+        exam_id: exam.id,
+        invitation_id: inv.id,
+        seed: rand::random::<i64>(),
+        state: state::IN_PROGRESS.into(),
+        started_at: to_db(now),
+        deadline_at: to_db(deadline_at),
+        closed_at: None,
+        auto_points: None,
+        marked_points: None,
+        total_points: None,
+    };
+    attempts::insert(c, &row)?;
+    audit::record(c, now, &who.actor(), "attempt.start", &format!("attempt:{}", row.id), serde_json::json!({}))?;
+    Ok((row.id, true))
 }
 
 /// The caller's attempt: state, saved answers, remaining time. A read; only an attempt found past its
