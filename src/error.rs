@@ -271,7 +271,10 @@ mod tests {
                 for (at, _) in text.match_indices(call) {
                     let rest = text[at + call.len()..].trim_start();
                     let rest = rest.strip_prefix('"').unwrap_or(rest);
-                    let code: String = rest.chars().take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_').collect();
+                    let code: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                        .collect();
                     if !code.is_empty() && rest[code.len()..].starts_with('"') {
                         found.insert(code);
                     }

@@ -251,6 +251,24 @@ pub struct SectionDoc {
     pub questions: Vec<QuestionDoc>,
 }
 
+impl SectionDoc {
+    /// A section with the default rules (all-or-nothing, no penalty, no shuffling).
+    pub fn new(title: String, kind: QuestionKind, points: Points, questions: Vec<QuestionDoc>) -> SectionDoc {
+        SectionDoc {
+            title,
+            kind,
+            points,
+            scoring: None,
+            penalty: None,
+            penalty_floor: PenaltyFloor::default(),
+            shuffle_questions: false,
+            shuffle_options: false,
+            guidance: None,
+            questions,
+        }
+    }
+}
+
 /// The paper document as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

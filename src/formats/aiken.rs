@@ -12,11 +12,8 @@
 //! are `ImportOptions::default_points`, else 1, with a warning. Text is kept exactly as written: Aiken
 //! files are plain text, so `<b>` or `&` is never read as markup.
 
-use super::{ImportError, ImportOptions, ImportWarning, Imported};
-use crate::domain::paper::{
-    option_key, AnswerKey, OptionDoc, PaperDoc, PenaltyFloor, QuestionDoc, QuestionKind, SectionDoc,
-};
-use crate::domain::points::Points;
+use super::{default_points, nothing_found, ImportError, ImportOptions, ImportWarning, Imported};
+use crate::domain::paper::{option_key, AnswerKey, OptionDoc, PaperDoc, QuestionDoc, QuestionKind, SectionDoc};
 
 /// Reads an Aiken file; every question skipped is a warning with its line.
 ///
@@ -30,8 +27,8 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
         reader.line(index + 1, line);
     }
     let Reader { questions, mut warnings, .. } = reader.finish();
-    let Some(&(first_line, _)) = questions.first() else { return Err(nothing_found(&warnings)) };
-    let points = default_points(options, first_line, &mut warnings);
+    let Some(&(first_line, _)) = questions.first() else { return Err(nothing_found("Aiken", &warnings)) };
+    let points = default_points("Aiken", options, first_line, &mut warnings);
     let title = options
         .title
         .as_deref()
@@ -39,45 +36,14 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
         .filter(|t| !t.is_empty())
         .unwrap_or("Imported Aiken questions")
         .to_string();
-    let section = SectionDoc {
-        title: "Single choice".to_string(),
-        kind: QuestionKind::SingleChoice,
+    let section = SectionDoc::new(
+        "Single choice".to_string(),
+        QuestionKind::SingleChoice,
         points,
-        scoring: None,
-        penalty: None,
-        penalty_floor: PenaltyFloor::default(),
-        shuffle_questions: false,
-        shuffle_options: false,
-        guidance: None,
-        questions: questions.into_iter().map(|(_, q)| q).collect(),
-    };
+        questions.into_iter().map(|(_, q)| q).collect(),
+    );
     warnings.sort_by_key(|w| w.line);
     Ok(Imported { doc: PaperDoc { title, instructions: String::new(), sections: vec![section] }, warnings })
-}
-
-fn nothing_found(warnings: &[ImportWarning]) -> ImportError {
-    match warnings.first() {
-        Some(first) => ImportError {
-            line: Some(first.line),
-            message: format!(
-                "no question could be imported from the Aiken text ({} problem(s); the first, line {}: {})",
-                warnings.len(),
-                first.line,
-                first.message
-            ),
-        },
-        None => ImportError { line: None, message: "the Aiken text contains no question".to_string() },
-    }
-}
-
-fn default_points(options: &ImportOptions, line: usize, warnings: &mut Vec<ImportWarning>) -> Points {
-    let (points, source) = match options.default_points {
-        Some(p) => (p, "the import's default"),
-        None => (Points::whole(1), "no default was given"),
-    };
-    let message = format!("Aiken gives no points: every question is worth {points} ({source})");
-    warnings.push(ImportWarning { line, message });
-    points
 }
 
 /// What one line is, by its shape alone.
@@ -246,6 +212,8 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use proptest::prelude::*;
+
+    use crate::domain::points::Points;
 
     use super::*;
     use crate::domain::paper::Paper;

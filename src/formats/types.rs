@@ -70,3 +70,30 @@ pub struct ImportError {
     /// What is wrong.
     pub message: String,
 }
+
+/// The error for a file that gave no question at all, naming its first problem.
+pub fn nothing_found(format: &str, warnings: &[ImportWarning]) -> ImportError {
+    match warnings.first() {
+        Some(first) => ImportError {
+            line: Some(first.line),
+            message: format!(
+                "no question could be imported from the {format} text ({} problem(s); the first, line {}: {})",
+                warnings.len(),
+                first.line,
+                first.message
+            ),
+        },
+        None => ImportError { line: None, message: format!("the {format} text contains no question") },
+    }
+}
+
+/// Points per question for a format that has none: the caller's default, else 1, with a warning either way.
+pub fn default_points(format: &str, options: &ImportOptions, line: usize, warnings: &mut Vec<ImportWarning>) -> Points {
+    let (points, source) = match options.default_points {
+        Some(p) => (p, "the import's default"),
+        None => (Points::whole(1), "no default was given"),
+    };
+    let message = format!("{format} gives no points: every question is worth {points} ({source})");
+    warnings.push(ImportWarning { line, message });
+    points
+}

@@ -42,18 +42,7 @@ pub(super) fn section(
         );
     }
     report_unanswered(draft, &title, kind, &questions, &mut warn);
-    let mut section = SectionDoc {
-        title,
-        kind,
-        points,
-        scoring: None,
-        penalty: None,
-        penalty_floor: PenaltyFloor::default(),
-        shuffle_questions: false,
-        shuffle_options: false,
-        guidance: None,
-        questions,
-    };
+    let mut section = SectionDoc::new(title, kind, points, questions);
     rules(draft, &mut section, &mut warn);
     Some(section)
 }

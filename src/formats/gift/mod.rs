@@ -43,8 +43,8 @@ mod tests;
 
 pub use export::export;
 
-use super::{ImportError, ImportOptions, ImportWarning, Imported};
-use crate::domain::paper::{PaperDoc, PenaltyFloor, QuestionDoc, QuestionKind, Scoring, SectionDoc};
+use super::{default_points, nothing_found, ImportError, ImportOptions, ImportWarning, Imported};
+use crate::domain::paper::{PaperDoc, QuestionDoc, QuestionKind, Scoring, SectionDoc};
 use crate::domain::points::Points;
 
 /// Reads a GIFT file; everything skipped or changed along the way is a warning with its line.
@@ -68,8 +68,8 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
         first_line.get_or_insert(raw.line);
         questions.push((kind, doc));
     }
-    let Some(first_line) = first_line else { return Err(nothing_found(&warnings)) };
-    let points = default_points(options, first_line, &mut warnings);
+    let Some(first_line) = first_line else { return Err(nothing_found("GIFT", &warnings)) };
+    let points = default_points("GIFT", options, first_line, &mut warnings);
     let title = options
         .title
         .as_deref()
@@ -80,31 +80,6 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     let doc = PaperDoc { title, instructions: String::new(), sections: sections_by_kind(questions, points) };
     warnings.sort_by_key(|w| w.line);
     Ok(Imported { doc, warnings })
-}
-
-fn nothing_found(warnings: &[ImportWarning]) -> ImportError {
-    match warnings.first() {
-        Some(first) => ImportError {
-            line: Some(first.line),
-            message: format!(
-                "no question could be imported from the GIFT text ({} problem(s); the first, line {}: {})",
-                warnings.len(),
-                first.line,
-                first.message
-            ),
-        },
-        None => ImportError { line: None, message: "the GIFT text contains no question".to_string() },
-    }
-}
-
-fn default_points(options: &ImportOptions, line: usize, warnings: &mut Vec<ImportWarning>) -> Points {
-    let (points, source) = match options.default_points {
-        Some(p) => (p, "the import's default"),
-        None => (Points::whole(1), "no default was given"),
-    };
-    let message = format!("GIFT gives no points: every question is worth {points} ({source})");
-    warnings.push(ImportWarning { line, message });
-    points
 }
 
 fn sections_by_kind(questions: Vec<(QuestionKind, QuestionDoc)>, points: Points) -> Vec<SectionDoc> {
@@ -119,19 +94,10 @@ fn sections_by_kind(questions: Vec<(QuestionKind, QuestionDoc)>, points: Points)
 }
 
 fn section(kind: QuestionKind, points: Points, first: QuestionDoc) -> SectionDoc {
-    SectionDoc {
-        title: section_title(kind).to_string(),
-        kind,
-        points,
-        // GIFT's only multiple-choice form is the weighted multiple response.
-        scoring: (kind == QuestionKind::MultipleChoice).then_some(Scoring::Weighted),
-        penalty: None,
-        penalty_floor: PenaltyFloor::default(),
-        shuffle_questions: false,
-        shuffle_options: false,
-        guidance: None,
-        questions: vec![first],
-    }
+    let mut section = SectionDoc::new(section_title(kind).to_string(), kind, points, vec![first]);
+    // GIFT's only multiple-choice form is the weighted multiple response.
+    section.scoring = (kind == QuestionKind::MultipleChoice).then_some(Scoring::Weighted);
+    section
 }
 
 fn section_title(kind: QuestionKind) -> &'static str {
