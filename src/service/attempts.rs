@@ -26,6 +26,9 @@ use crate::store::invitations;
 use crate::store::time::{from_db, to_db};
 use crate::store::{audit, dialect, papers, DbConn};
 
+/// Lifetime of a candidate token issued after the exam closed, to read a released result.
+const RESULT_TOKEN_SECONDS: i64 = 3600;
+
 /// A successful code exchange.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccessOutcome {
@@ -84,6 +87,7 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
         return Err(invalid());
     };
     let hash = code.hash();
+    let now = state.clock.now();
     let found = state
         .db
         .run(move |c| {
@@ -94,20 +98,25 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
                 .ok()
                 .and_then(|d| d["instructions"].as_str().map(str::to_string))
                 .unwrap_or_default();
-            Ok(Some((inv, exam, instructions, paper.total_points)))
+            let released = super::release::is_released(c, &exam, now)?;
+            Ok(Some((inv, exam, instructions, paper.total_points, released)))
         })
         .await?;
-    let Some((inv, exam, instructions, total)) = found else {
+    let Some((inv, exam, instructions, total, released)) = found else {
         state.login_failures.fail(&brake);
         return Err(invalid());
     };
     if inv.revoked_at.is_some() {
         return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
     }
-    let now = state.clock.now();
-    let expires = candidate_token_expiry(&exam, i64::from(inv.extra_seconds));
+    let mut expires = candidate_token_expiry(&exam, i64::from(inv.extra_seconds));
     if expires <= now {
-        return Err(ApiError::conflict("exam_closed", format!("the exam closed at {}", from_db(exam.closes_at))));
+        if !released {
+            return Err(ApiError::conflict("exam_closed", format!("the exam closed at {}", from_db(exam.closes_at))));
+        }
+        // Results are released after the window: the code still opens the candidate's result, for a
+        // short while per exchange (the attempt itself is closed, so nothing else can be done with it).
+        expires = now + chrono::Duration::seconds(RESULT_TOKEN_SECONDS);
     }
     let access_token = state
         .tokens

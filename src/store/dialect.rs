@@ -111,3 +111,68 @@ pub fn upsert_response(conn: &mut DbConn, row: &super::attempts::ResponseRow) ->
     };
     Ok(written == 1)
 }
+
+/// Claims the next task of an exam (of one question, when given) for `marker` until `until`: the oldest
+/// first-round task first, never one whose other round this marker holds or has marked (double marking
+/// needs two different markers). Returns the task's id, or `None` when nothing is left.
+///
+/// PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` inside the caller's transaction, so concurrent claims on
+/// any number of instances each lock a different row instead of queueing on the same one; a per-marker
+/// advisory lock serialises one marker's own concurrent claims, which the sibling rule must see.
+/// SQLite: the caller's `BEGIN IMMEDIATE` already serialises writers; the conditional update in
+/// [`tasks::take`] is checked for exactly one changed row all the same.
+pub fn claim_task(
+    conn: &mut DbConn,
+    exam_id: &str,
+    question: Option<&str>,
+    marker: &str,
+    now: chrono::NaiveDateTime,
+    until: chrono::NaiveDateTime,
+) -> diesel::QueryResult<Option<String>> {
+    use diesel::{BoolExpressionMethods, ExpressionMethods, IntoSql, OptionalExtension, QueryDsl, RunQueryDsl};
+
+    use super::schema::marking_tasks;
+    use super::tasks::{self, claimable_at, ADJUDICATION_ROUND};
+    use diesel::sql_types::{Bool, Text};
+
+    // The same query on both engines; only the locking clause differs.
+    macro_rules! next {
+        () => {
+            marking_tasks::table
+                .select(marking_tasks::id)
+                .filter(marking_tasks::exam_id.eq(exam_id))
+                .filter(marking_tasks::round.lt(ADJUDICATION_ROUND))
+                .filter(claimable_at!(now))
+                .filter(marking_tasks::question_key.eq(question.unwrap_or_default()).or(question.is_none().into_sql::<Bool>()))
+                .filter(
+                    diesel::dsl::sql::<Bool>(
+                        "NOT EXISTS (SELECT 1 FROM marking_tasks other WHERE other.attempt_id = marking_tasks.attempt_id \
+                         AND other.question_key = marking_tasks.question_key AND other.id <> marking_tasks.id \
+                         AND (other.marked_by = ",
+                    )
+                    .bind::<Text, _>(marker)
+                    .sql(" OR other.claimed_by = ")
+                    .bind::<Text, _>(marker)
+                    .sql("))"),
+                )
+                .order((marking_tasks::round.asc(), marking_tasks::created_at.asc(), marking_tasks::id.asc()))
+                .limit(1)
+        };
+    }
+    // A row taken between our select and update (impossible under either engine's locking, but cheap to
+    // survive) just means trying the next one.
+    for _ in 0..3 {
+        let id: Option<String> = match conn {
+            DbConn::Pg(c) => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))").bind::<Text, _>(marker).execute(c)?;
+                next!().for_update().skip_locked().get_result(c).optional()?
+            }
+            DbConn::Sqlite(c) => next!().get_result(c).optional()?,
+        };
+        let Some(id) = id else { return Ok(None) };
+        if tasks::take(conn, &id, marker, now, until)? == 1 {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
