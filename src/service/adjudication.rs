@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::tasks::{self, state as task_state, TaskRow};
 use crate::store::time::{from_db, to_db};
-use crate::store::{attempts, audit, invitations};
+use crate::store::{attempts, audit, dialect, invitations};
 
 /// Marking progress of an exam.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -229,6 +229,7 @@ pub async fn settle(
             let attempt = attempts::get(c, &settle.attempt_id)?
                 .filter(|a| a.exam_id == exam.id)
                 .ok_or(ApiError::NotFound("attempt"))?;
+            dialect::lock_attempt(c, &attempt.id)?;
             let paper = exam_paper(c, &st.papers, &exam)?;
             let q = paper.question(&settle.question).ok_or(ApiError::NotFound("question"))?;
             let step = step(q.points(), &q.doc.rubric);
@@ -263,7 +264,9 @@ pub async fn settle(
                 serde_json::json!({"question": settle.question, "points": settle.points}),
             )?;
             let score = grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt))?;
-            release_if_due(c, &exam, now)?;
+            if score.complete {
+                release_if_due(c, &exam, now)?;
+            }
             Ok(Adjudicated {
                 attempt_id: attempt.id,
                 question: settle.question,

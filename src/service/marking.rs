@@ -238,6 +238,7 @@ pub async fn score(
         .db
         .write(move |c| {
             let (task, exam) = marked_task(c, &who, &id)?;
+            dialect::lock_attempt(c, &task.attempt_id)?;
             let paper = exam_paper(c, &st.papers, &exam)?;
             let q = open_question(&paper, &task.question_key)?;
             let step = step(q.points(), &q.doc.rubric);
@@ -268,8 +269,9 @@ pub async fn score(
                     "points": score.points}),
             )?;
             let attempt = attempts::get(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
-            grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt))?;
-            release_if_due(c, &exam, now)?;
+            if grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt))?.complete {
+                release_if_due(c, &exam, now)?;
+            }
             Ok(ScoredTask { id, state: tasks::state::DONE.into(), points: score.points, comment, marked_at: now })
         })
         .await

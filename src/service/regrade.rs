@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::store::attempts::{self, state};
 use crate::store::papers::{self, PaperRow, PUBLISHED};
 use crate::store::time::{from_db, to_db};
-use crate::store::{audit, exams, DbConn};
+use crate::store::{audit, dialect, exams, DbConn};
 
 /// The corrected key: `answer` for choice, true/false and numeric questions (with `tolerance` for
 /// numeric), `accepted` for fill-in-the-blank.
@@ -168,6 +168,9 @@ fn regrade(
             if attempt.state == state::IN_PROGRESS {
                 continue;
             }
+            // Locked and read again: a mark scored meanwhile on another instance is in the old total.
+            dialect::lock_attempt(c, &attempt.id)?;
+            let attempt = attempts::get(c, &attempt.id)?.ok_or(ApiError::NotFound("attempt"))?;
             let answers = answers_of(&attempts::responses_of(c, &attempt.id)?);
             let points = grade(&question, answers.get(key)).points().map(Points::hundredths);
             attempts::set_response_points(c, &attempt.id, key, points)?;

@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::exams::{self, ExamRow};
 use crate::store::time::{from_db, to_db};
-use crate::store::{attempts, audit, results, DbConn};
+use crate::store::{attempts, audit, dialect, results, DbConn};
 
 /// The release policy that releases by itself.
 pub const WHEN_COMPLETE: &str = "when_complete";
@@ -40,7 +40,12 @@ pub fn is_released(c: &mut DbConn, exam: &ExamRow, now: DateTime<Utc>) -> Result
 }
 
 /// Records the release of a `when_complete` exam whose results are due; true when this call did.
+/// Call it when an attempt has just become graded: it locks the exam row to count fairly.
 pub fn release_if_due(c: &mut DbConn, exam: &ExamRow, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    if exam.released_at.is_some() || exam.release_policy != WHEN_COMPLETE || now < from_db(exam.closes_at) {
+        return Ok(false);
+    }
+    dialect::lock_exam(c, &exam.id)?;
     if !release_due(c, exam, now)? || exams::release(c, &exam.id, to_db(now))? == 0 {
         return Ok(false);
     }

@@ -176,3 +176,29 @@ pub fn claim_task(
     }
     Ok(None)
 }
+
+/// Locks an attempt's row until the transaction ends, so concurrent marks on one attempt recompute its
+/// points one after the other: on PostgreSQL two transactions scoring its last two answers would each
+/// miss the other's uncommitted mark and both leave it ungraded. SQLite's `BEGIN IMMEDIATE` already
+/// serialises every writer.
+pub fn lock_attempt(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {
+    use diesel::{QueryDsl, RunQueryDsl};
+
+    use super::schema::attempts;
+    match conn {
+        DbConn::Pg(c) => attempts::table.find(id).select(attempts::id).for_update().execute(c).map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Locks an exam's row until the transaction ends, so two attempts graded at once cannot each see the
+/// other still ungraded and both skip the automatic release (PostgreSQL; SQLite serialises writers).
+pub fn lock_exam(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {
+    use diesel::{QueryDsl, RunQueryDsl};
+
+    use super::schema::exams;
+    match conn {
+        DbConn::Pg(c) => exams::table.find(id).select(exams::id).for_update().execute(c).map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}

@@ -1,6 +1,10 @@
 //! One integration binary: every test starts the real examd over HTTP against its own database.
 
+mod exam_flow;
 mod foundation;
 mod helpers;
 mod imports;
+mod marking;
 mod papers;
+mod regrade;
+mod results;
