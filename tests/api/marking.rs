@@ -335,3 +335,21 @@ async fn double_marking_needs_two_markers_and_sends_distant_marks_to_the_recruit
         json!([])
     );
 }
+
+#[actix_web::test]
+async fn when_complete_releases_with_the_last_mark_after_the_window() {
+    let app = spawn_app().await;
+    let m = exam_with_answers(&app, 1, 1, json!({"release_policy": "when_complete"})).await;
+    let marker = &m.markers[0].1;
+    app.clock.advance(Duration::seconds(WINDOW_SECONDS + 60));
+    let exam_path = format!("/exams/{}", m.exam_id);
+    for remaining in (0..10).rev() {
+        let task = app.claim(marker, &m.exam_id).await.expect(200).body;
+        app.score(marker, &task, 1.0, "").await.expect(200);
+        let exam = app.get(&exam_path, Some(&m.recruiter)).await.expect(200).body;
+        assert_eq!(exam["released_at"].is_string(), remaining == 0, "{remaining} left: {exam}");
+    }
+    let token = app.candidate_token(&m.invited[0].code).await;
+    let result = app.get(&format!("/attempts/{}/result", m.attempts[0]), Some(&token)).await.expect(200).body;
+    assert_eq!(result["total"], 10);
+}

@@ -63,6 +63,7 @@ async fn correcting_seed_question_3_regrades_exactly_the_affected_attempts() {
         results["rows"].as_array().unwrap().iter().find(|r| r["attempt_id"] == id).unwrap()["total"].as_f64()
     };
     assert_eq!((total_of(&old_key_fan), total_of(&new_key_fan), total_of(&wrong)), (Some(0.0), Some(3.0), Some(0.0)));
+    assert_eq!(total_of(&sitting), None, "an attempt being sat has no result yet");
 
     // The attempt still being sat is graded with the new key when it closes (the paper cache follows).
     app.put(
