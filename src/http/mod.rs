@@ -4,9 +4,11 @@ pub mod attempts;
 pub mod auth;
 pub mod exams;
 pub mod extract;
+pub mod marking;
 pub mod middleware;
 pub mod ops;
 pub mod papers;
+pub mod results;
 pub mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
@@ -57,7 +59,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(attempts::start)
         .service(attempts::get)
         .service(attempts::save)
-        .service(attempts::submit);
+        .service(attempts::submit)
+        .service(marking::claim)
+        .service(marking::score)
+        .service(marking::release)
+        .service(marking::progress)
+        .service(marking::adjudications)
+        .service(marking::adjudicate)
+        .service(results::results_table)
+        .service(results::results_csv)
+        .service(results::release_results)
+        .service(results::exam_statistics)
+        .service(results::candidate_result)
+        .service(results::correct_key);
 }
 
 /// How extractor failures become problems instead of actix's plain-text 400s.

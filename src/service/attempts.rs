@@ -27,6 +27,9 @@ use crate::store::invitations;
 use crate::store::time::{from_db, to_db};
 use crate::store::{audit, papers, DbConn};
 
+/// Lifetime of a candidate token issued after the exam closed, to read a released result.
+const RESULT_TOKEN_SECONDS: i64 = 3600;
+
 /// A successful code exchange.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccessOutcome {
@@ -85,6 +88,7 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
         return Err(invalid());
     };
     let (hash, cache) = (code.hash(), state.papers.clone());
+    let now = state.clock.now();
     let found = state
         .db
         .run(move |c| {
@@ -92,20 +96,25 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
             let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
             let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
             let paper = cache.get(c, &exam.paper_id, stamp)?;
-            Ok(Some((inv, exam, paper)))
+            let released = super::release::is_released(c, &exam, now)?;
+            Ok(Some((inv, exam, paper, released)))
         })
         .await?;
-    let Some((inv, exam, paper)) = found else {
+    let Some((inv, exam, paper, released)) = found else {
         state.login_failures.fail(&brake);
         return Err(invalid());
     };
     if inv.revoked_at.is_some() {
         return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
     }
-    let now = state.clock.now();
-    let expires = candidate_token_expiry(&exam, i64::from(inv.extra_seconds));
+    let mut expires = candidate_token_expiry(&exam, i64::from(inv.extra_seconds));
     if expires <= now {
-        return Err(ApiError::conflict("exam_closed", format!("the exam closed at {}", from_db(exam.closes_at))));
+        if !released {
+            return Err(ApiError::conflict("exam_closed", format!("the exam closed at {}", from_db(exam.closes_at))));
+        }
+        // Results are released after the window: the code still opens the candidate's result, for a
+        // short while per exchange (the attempt itself is closed, so nothing else can be done with it).
+        expires = now + chrono::Duration::seconds(RESULT_TOKEN_SECONDS);
     }
     let access_token = state
         .tokens

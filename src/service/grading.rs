@@ -20,7 +20,7 @@ use crate::store::time::to_db;
 use crate::store::{audit, DbConn};
 
 /// Round number of a recruiter's adjudication task.
-pub const ADJUDICATION_ROUND: i32 = 3;
+pub const ADJUDICATION_ROUND: i32 = tasks::ADJUDICATION_ROUND;
 
 /// Parses stored answers; a row that no longer parses counts as blank rather than failing the attempt.
 pub fn answers_of(rows: &[attempts::ResponseRow]) -> BTreeMap<String, Answer> {

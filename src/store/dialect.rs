@@ -137,6 +137,97 @@ pub fn upsert_responses(conn: &mut DbConn, rows: &[super::attempts::ResponseRow]
     }
 }
 
+/// Claims the next task of an exam (of one question, when given) for `marker` until `until`: the oldest
+/// first-round task first, never one whose other round this marker holds or has marked (double marking
+/// needs two different markers). Returns the task's id, or `None` when nothing is left.
+///
+/// PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` inside the caller's transaction, so concurrent claims on
+/// any number of instances each lock a different row instead of queueing on the same one; a per-marker
+/// advisory lock serialises one marker's own concurrent claims, which the sibling rule must see.
+/// SQLite: the caller's `BEGIN IMMEDIATE` already serialises writers; the conditional update in
+/// [`tasks::take`] is checked for exactly one changed row all the same.
+pub fn claim_task(
+    conn: &mut DbConn,
+    exam_id: &str,
+    question: Option<&str>,
+    marker: &str,
+    now: chrono::NaiveDateTime,
+    until: chrono::NaiveDateTime,
+) -> diesel::QueryResult<Option<String>> {
+    use diesel::{BoolExpressionMethods, ExpressionMethods, IntoSql, OptionalExtension, QueryDsl, RunQueryDsl};
+
+    use super::schema::marking_tasks;
+    use super::tasks::{self, claimable_at, ADJUDICATION_ROUND};
+    use diesel::sql_types::{Bool, Text};
+
+    // The same query on both engines; only the locking clause differs.
+    macro_rules! next {
+        () => {
+            marking_tasks::table
+                .select(marking_tasks::id)
+                .filter(marking_tasks::exam_id.eq(exam_id))
+                .filter(marking_tasks::round.lt(ADJUDICATION_ROUND))
+                .filter(claimable_at!(now))
+                .filter(marking_tasks::question_key.eq(question.unwrap_or_default()).or(question.is_none().into_sql::<Bool>()))
+                .filter(
+                    diesel::dsl::sql::<Bool>(
+                        "NOT EXISTS (SELECT 1 FROM marking_tasks other WHERE other.attempt_id = marking_tasks.attempt_id \
+                         AND other.question_key = marking_tasks.question_key AND other.id <> marking_tasks.id \
+                         AND (other.marked_by = ",
+                    )
+                    .bind::<Text, _>(marker)
+                    .sql(" OR other.claimed_by = ")
+                    .bind::<Text, _>(marker)
+                    .sql("))"),
+                )
+                .order((marking_tasks::round.asc(), marking_tasks::created_at.asc(), marking_tasks::id.asc()))
+                .limit(1)
+        };
+    }
+    // A row taken between our select and update (impossible under either engine's locking, but cheap to
+    // survive) just means trying the next one.
+    for _ in 0..3 {
+        let id: Option<String> = match conn {
+            DbConn::Pg(c) => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))").bind::<Text, _>(marker).execute(c)?;
+                next!().for_update().skip_locked().get_result(c).optional()?
+            }
+            DbConn::Sqlite(c) => next!().get_result(c).optional()?,
+        };
+        let Some(id) = id else { return Ok(None) };
+        if tasks::take(conn, &id, marker, now, until)? == 1 {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Locks an attempt's row until the transaction ends, so concurrent marks on one attempt recompute its
+/// points one after the other: on PostgreSQL two transactions scoring its last two answers would each
+/// miss the other's uncommitted mark and both leave it ungraded. SQLite's `BEGIN IMMEDIATE` already
+/// serialises every writer.
+pub fn lock_attempt(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {
+    use diesel::{QueryDsl, RunQueryDsl};
+
+    use super::schema::attempts;
+    match conn {
+        DbConn::Pg(c) => attempts::table.find(id).select(attempts::id).for_update().execute(c).map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// Locks an exam's row until the transaction ends, so two attempts graded at once cannot each see the
+/// other still ungraded and both skip the automatic release (PostgreSQL; SQLite serialises writers).
+pub fn lock_exam(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {
+    use diesel::{QueryDsl, RunQueryDsl};
+
+    use super::schema::exams;
+    match conn {
+        DbConn::Pg(c) => exams::table.find(id).select(exams::id).for_update().execute(c).map(drop),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

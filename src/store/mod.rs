@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod exams;
 pub mod invitations;
 pub mod papers;
+pub mod results;
 pub mod schema;
 pub mod tasks;
 pub mod time;

@@ -16,6 +16,9 @@ pub mod state {
     pub const DONE: &str = "done";
 }
 
+/// Round number of a recruiter's adjudication; rounds below it are markers' rounds.
+pub const ADJUDICATION_ROUND: i32 = 3;
+
 /// A stored task.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = marking_tasks)]
@@ -69,4 +72,85 @@ pub fn of_attempt(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Vec<TaskRo
 /// Tasks of one exam.
 pub fn of_exam(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<TaskRow>> {
     marking_tasks::table.filter(marking_tasks::exam_id.eq(exam_id)).select(TaskRow::as_select()).load(conn)
+}
+
+/// Whether a task may be claimed at `now`: open, or claimed under a lease that has run out.
+macro_rules! claimable_at {
+    ($now:expr) => {
+        $crate::store::schema::marking_tasks::state.eq($crate::store::tasks::state::OPEN).or(
+            $crate::store::schema::marking_tasks::state
+                .eq($crate::store::tasks::state::CLAIMED)
+                .and($crate::store::schema::marking_tasks::lease_expires_at.lt($now)),
+        )
+    };
+}
+pub(crate) use claimable_at;
+
+/// Hands a claimable task to `marker` until `until`, bumping its fence. Returns how many rows changed:
+/// 1 when this call took it, 0 when someone else got there first. The condition is repeated here so the
+/// update is safe on its own, whatever the engine's locking did before it.
+pub fn take(conn: &mut DbConn, id: &str, marker: &str, now: NaiveDateTime, until: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(marking_tasks::table.find(id).filter(claimable_at!(now)))
+        .set((
+            marking_tasks::state.eq(state::CLAIMED),
+            marking_tasks::claimed_by.eq(Some(marker)),
+            marking_tasks::lease_expires_at.eq(Some(until)),
+            marking_tasks::fence.eq(marking_tasks::fence + 1),
+        ))
+        .execute(conn)
+}
+
+/// A marker's score on a task they hold.
+#[derive(Debug, Clone)]
+pub struct Score<'a> {
+    /// The holder.
+    pub marker: &'a str,
+    /// The fence of the holder's claim.
+    pub fence: i64,
+    /// Points (hundredths).
+    pub points: i64,
+    /// Comment.
+    pub comment: Option<&'a str>,
+    /// Now: the lease must still run.
+    pub at: NaiveDateTime,
+}
+
+/// Scores a task if `score.marker` holds it under the claim `score.fence` and the lease has not run out;
+/// 1 when scored, 0 otherwise (the lease was lost: expired, re-claimed or released).
+pub fn score(conn: &mut DbConn, id: &str, score: &Score<'_>) -> QueryResult<usize> {
+    diesel::update(
+        marking_tasks::table
+            .find(id)
+            .filter(marking_tasks::state.eq(state::CLAIMED))
+            .filter(marking_tasks::claimed_by.eq(score.marker))
+            .filter(marking_tasks::fence.eq(score.fence))
+            .filter(marking_tasks::lease_expires_at.ge(score.at)),
+    )
+    .set((
+        marking_tasks::state.eq(state::DONE),
+        marking_tasks::points.eq(Some(score.points)),
+        marking_tasks::comment.eq(score.comment),
+        marking_tasks::marked_by.eq(Some(score.marker)),
+        marking_tasks::marked_at.eq(Some(score.at)),
+        marking_tasks::lease_expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+/// Puts a task `marker` holds under the claim `fence` back in the queue; 1 when released.
+pub fn release(conn: &mut DbConn, id: &str, marker: &str, fence: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        marking_tasks::table
+            .find(id)
+            .filter(marking_tasks::state.eq(state::CLAIMED))
+            .filter(marking_tasks::claimed_by.eq(marker))
+            .filter(marking_tasks::fence.eq(fence))
+            .filter(marking_tasks::lease_expires_at.ge(now)),
+    )
+    .set((
+        marking_tasks::state.eq(state::OPEN),
+        marking_tasks::claimed_by.eq(None::<String>),
+        marking_tasks::lease_expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
 }

@@ -37,6 +37,7 @@ async fn an_operator_adds_a_user_imports_a_paper_and_logs_in() {
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     add.stdin.take().unwrap().write_all(b"a long passphrase\n").unwrap();

@@ -14,8 +14,11 @@ pub struct ExamSetup {
 }
 
 /// An invited candidate.
+#[derive(Debug, Clone)]
 pub struct Invited {
     pub invitation_id: String,
+    pub email: String,
+    pub name: String,
     pub code: String,
 }
 
@@ -67,6 +70,8 @@ impl TestApp {
             .iter()
             .map(|i| Invited {
                 invitation_id: i["id"].as_str().unwrap().into(),
+                email: i["email"].as_str().unwrap().into(),
+                name: i["name"].as_str().unwrap().into(),
                 code: i["access_code"].as_str().unwrap().into(),
             })
             .collect()

@@ -2,8 +2,12 @@
 
 mod cli;
 mod delivery;
+mod exam_flow;
 mod foundation;
 mod helpers;
 mod imports;
+mod marking;
 mod papers;
+mod regrade;
+mod results;
 mod security;

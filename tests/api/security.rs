@@ -118,6 +118,12 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         ("patch", "/api/v1/exams/{id}") => json!({"grace_seconds": 10}),
         ("put", "/api/v1/attempts/{id}/answers/{question}") => json!({"answer": "A", "seq": 1}),
         ("post", "/api/v1/users") => json!({"email": "new@example.com", "password": STAFF_PASSWORD, "role": "marker"}),
+        ("post", "/api/v1/exams/{id}/adjudications") => {
+            json!({"attempt_id": f.attempt, "question": "s3q1", "points": 1})
+        }
+        ("post", "/api/v1/marking/claim") => json!({"exam_id": f.exam}),
+        ("post", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok", "fence": 1}),
+        ("put", "/api/v1/papers/{id}/questions/{q}/key") => json!({"answer": "A"}),
         _ => json!({}),
     };
     (concrete, body)

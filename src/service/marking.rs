@@ -1,0 +1,298 @@
+//! The marking queue: a marker claims the next open answer of an exam assigned to them under a lease,
+//! then scores it or gives it back. A marker never learns whose answer it is: the task carries the
+//! question and the answer, nothing about the attempt or the candidate.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::auth::StaffPrincipal;
+use super::grading::{self, closed_state_of};
+use super::paper_cache::PaperCache;
+use super::release::release_if_due;
+use crate::domain::marking::{step, valid_mark};
+use crate::domain::paper::{Paper, QuestionRef};
+use crate::domain::points::Points;
+use crate::domain::user::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::exams::{self, ExamRow};
+use crate::store::tasks::{self, TaskRow, ADJUDICATION_ROUND};
+use crate::store::time::{from_db, to_db};
+use crate::store::{attempts, audit, dialect, papers, DbConn};
+
+/// Longest marker comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 5000;
+
+/// What a marker asks for.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// An exam assigned to the caller.
+    pub exam_id: String,
+    /// Only answers to this question (marking one question across all candidates keeps marks consistent).
+    pub question: Option<String>,
+}
+
+/// A claimed task: the question, the answer and the lease — never the candidate.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskView {
+    /// Task id.
+    pub id: String,
+    /// Exam.
+    pub exam_id: String,
+    /// The lease ends then; the task goes back to the queue after it.
+    pub lease_expires_at: DateTime<Utc>,
+    /// Send it back with the score; a later claim of the same task makes it stale.
+    pub fence: i64,
+    /// Marks move in steps of this many points.
+    #[schema(value_type = f64)]
+    pub step: Points,
+    /// The question with what markers compare against.
+    pub question: TaskQuestion,
+    /// The candidate's answer, as saved (`null` never reaches markers: blank answers score 0 at once).
+    #[schema(value_type = Object)]
+    pub answer: serde_json::Value,
+}
+
+/// The question as a marker sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaskQuestion {
+    /// Key.
+    pub key: String,
+    /// `short_answer`, `scenario` or `essay`.
+    pub kind: String,
+    /// Prompt.
+    pub prompt: String,
+    /// Most points.
+    #[schema(value_type = f64)]
+    pub points: Points,
+    /// The model answer.
+    pub reference_answer: Option<String>,
+    /// Marking criteria.
+    pub rubric: Vec<RubricLine>,
+    /// The section's guidance for markers.
+    pub guidance: Option<String>,
+    /// The word limit the candidate had.
+    pub word_limit: Option<u32>,
+}
+
+/// One marking criterion.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RubricLine {
+    /// What to look for.
+    pub criterion: String,
+    /// What it is worth.
+    #[schema(value_type = f64)]
+    pub points: Points,
+}
+
+/// A marker's score.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRequest {
+    /// Between 0 and the question's points, on the task's `step`.
+    #[schema(value_type = f64)]
+    pub points: Points,
+    /// Why (kept for adjudication and disputes; not shown to the candidate).
+    pub comment: Option<String>,
+    /// The fence of the claim.
+    pub fence: i64,
+}
+
+/// A scored task.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScoredTask {
+    /// Task id.
+    pub id: String,
+    /// `done`.
+    pub state: String,
+    /// Points given.
+    #[schema(value_type = f64)]
+    pub points: Points,
+    /// Comment.
+    pub comment: Option<String>,
+    /// When.
+    pub marked_at: DateTime<Utc>,
+}
+
+/// The paper an exam is sat on, from the shared cache.
+pub fn exam_paper(c: &mut DbConn, cache: &PaperCache, exam: &ExamRow) -> Result<Arc<Paper>, ApiError> {
+    let row = papers::get(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
+    cache.get(c, &row.id, row.updated_at)
+}
+
+/// The exam if the caller marks it. An exam not assigned to them is "not found", as if it did not
+/// exist, so exam ids reveal nothing; admins mark anything.
+fn marked_exam(c: &mut DbConn, who: &StaffPrincipal, exam_id: &str) -> Result<ExamRow, ApiError> {
+    if who.role == Role::Recruiter {
+        return Err(ApiError::Forbidden);
+    }
+    match exams::get(c, exam_id)? {
+        Some(exam) if who.role == Role::Admin || exams::is_marker(c, &exam.id, &who.id)? => Ok(exam),
+        _ => Err(ApiError::NotFound("exam")),
+    }
+}
+
+/// A marker's task: one of an exam they mark, and never a recruiter's adjudication.
+fn marked_task(c: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<(TaskRow, ExamRow), ApiError> {
+    let task = tasks::get(c, id)?.filter(|t| t.round < ADJUDICATION_ROUND).ok_or(ApiError::NotFound("task"))?;
+    let exam = marked_exam(c, who, &task.exam_id).map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("task"),
+        other => other,
+    })?;
+    Ok((task, exam))
+}
+
+fn lease_lost(task: &TaskRow) -> ApiError {
+    let detail = if task.state == tasks::state::DONE {
+        "this task has been scored already"
+    } else {
+        "you no longer hold this task: its lease ran out, it was claimed again or given back; claim a new one"
+    };
+    ApiError::conflict("lease_lost", detail)
+}
+
+fn open_question<'p>(paper: &'p Paper, key: &str) -> Result<QuestionRef<'p>, ApiError> {
+    paper.question(key).filter(|q| q.kind().is_open()).ok_or_else(|| ApiError::internal(format!("task for {key}")))
+}
+
+fn task_view(paper: &Paper, task: &TaskRow, answer: serde_json::Value) -> Result<TaskView, ApiError> {
+    let q = open_question(paper, &task.question_key)?;
+    Ok(TaskView {
+        id: task.id.clone(),
+        exam_id: task.exam_id.clone(),
+        lease_expires_at: task
+            .lease_expires_at
+            .map(from_db)
+            .ok_or_else(|| ApiError::internal("claim without lease"))?,
+        fence: task.fence,
+        step: step(q.points(), &q.doc.rubric),
+        question: TaskQuestion {
+            key: q.key().to_string(),
+            kind: q.kind().as_str().to_string(),
+            prompt: q.doc.prompt.clone(),
+            points: q.points(),
+            reference_answer: q.doc.reference_answer.clone(),
+            rubric: q
+                .doc
+                .rubric
+                .iter()
+                .map(|r| RubricLine { criterion: r.criterion.clone(), points: r.points })
+                .collect(),
+            guidance: q.section.guidance.clone(),
+            word_limit: q.doc.word_limit,
+        },
+        answer,
+    })
+}
+
+/// Claims the next task of an exam the caller marks; `None` when nothing is left for them.
+#[tracing::instrument(skip(state, request), fields(user = %who.id, exam = %request.exam_id))]
+pub async fn claim(
+    state: &AppState,
+    who: &StaffPrincipal,
+    request: ClaimRequest,
+) -> Result<Option<TaskView>, ApiError> {
+    let (who, st) = (who.clone(), state.clone());
+    let lease = Duration::seconds(state.settings.marking_lease_seconds);
+    state
+        .db
+        .write(move |c| {
+            let exam = marked_exam(c, &who, &request.exam_id)?;
+            let paper = exam_paper(c, &st.papers, &exam)?;
+            if let Some(key) = &request.question {
+                if !paper.question(key).is_some_and(|q| q.kind().is_open()) {
+                    return Err(ApiError::field("question", format!("the paper has no marked question `{key}`")));
+                }
+            }
+            let now = st.clock.now();
+            let claimed =
+                dialect::claim_task(c, &exam.id, request.question.as_deref(), &who.id, to_db(now), to_db(now + lease))?;
+            let Some(id) = claimed else { return Ok(None) };
+            let task = tasks::get(c, &id)?.ok_or(ApiError::NotFound("task"))?;
+            let answer = attempts::response(c, &task.attempt_id, &task.question_key)?
+                .and_then(|r| r.answer)
+                .and_then(|a| serde_json::from_str(&a).ok())
+                .unwrap_or(serde_json::Value::Null);
+            task_view(&paper, &task, answer).map(Some)
+        })
+        .await
+}
+
+/// Scores a task the caller holds; the attempt's points follow, and it becomes `graded` with its last mark.
+#[tracing::instrument(skip(state, score), fields(user = %who.id, task = %id))]
+pub async fn score(
+    state: &AppState,
+    who: &StaffPrincipal,
+    id: String,
+    score: ScoreRequest,
+) -> Result<ScoredTask, ApiError> {
+    let comment = score.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(ApiError::field("comment", format!("a comment has at most {MAX_COMMENT_CHARS} characters")));
+    }
+    let (who, st) = (who.clone(), state.clone());
+    state
+        .db
+        .write(move |c| {
+            let (task, exam) = marked_task(c, &who, &id)?;
+            dialect::lock_attempt(c, &task.attempt_id)?;
+            let paper = exam_paper(c, &st.papers, &exam)?;
+            let q = open_question(&paper, &task.question_key)?;
+            let step = step(q.points(), &q.doc.rubric);
+            if !valid_mark(score.points, q.points(), step) {
+                return Err(ApiError::field(
+                    "points",
+                    format!("a mark is between 0 and {} in steps of {step}", q.points()),
+                ));
+            }
+            let now = st.clock.now();
+            let stored = tasks::Score {
+                marker: &who.id,
+                fence: score.fence,
+                points: score.points.hundredths(),
+                comment: comment.as_deref(),
+                at: to_db(now),
+            };
+            if tasks::score(c, &id, &stored)? == 0 {
+                return Err(lease_lost(&task));
+            }
+            audit::record(
+                c,
+                now,
+                &who.actor(),
+                "task.score",
+                &format!("task:{id}"),
+                serde_json::json!({"attempt_id": task.attempt_id, "question": task.question_key, "round": task.round,
+                    "points": score.points}),
+            )?;
+            let attempt = attempts::get(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
+            if grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt))?.complete {
+                release_if_due(c, &exam, now)?;
+            }
+            Ok(ScoredTask { id, state: tasks::state::DONE.into(), points: score.points, comment, marked_at: now })
+        })
+        .await
+}
+
+/// Gives a task the caller holds back to the queue. With `fence`, only that claim is given back (a
+/// stale browser tab cannot release the claim a fresh one made).
+#[tracing::instrument(skip(state), fields(user = %who.id, task = %id))]
+pub async fn release(state: &AppState, who: &StaffPrincipal, id: String, fence: Option<i64>) -> Result<(), ApiError> {
+    let (who, st) = (who.clone(), state.clone());
+    state
+        .db
+        .write(move |c| {
+            let (task, _) = marked_task(c, &who, &id)?;
+            let now = st.clock.now();
+            let fence = fence.unwrap_or(task.fence);
+            if tasks::release(c, &id, &who.id, fence, to_db(now))? == 0 {
+                return Err(lease_lost(&task));
+            }
+            audit::record(c, now, &who.actor(), "task.release", &format!("task:{id}"), serde_json::json!({}))?;
+            Ok(())
+        })
+        .await
+}
