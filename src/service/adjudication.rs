@@ -263,7 +263,7 @@ pub async fn settle(
                 &format!("attempt:{}", attempt.id),
                 serde_json::json!({"question": settle.question, "points": settle.points}),
             )?;
-            let score = grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt))?;
+            let score = grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt, &exam))?;
             if score.complete {
                 release_if_due(c, &exam, now)?;
             }

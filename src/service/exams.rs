@@ -417,15 +417,11 @@ pub async fn invitations(
         .collect())
 }
 
-/// An invitation's status from its attempt. A graded attempt still says how it ended: a submit is
-/// accepted only until deadline + grace and the server expires attempts only after it, and a closed
-/// attempt's deadline never moves again, so the closing time tells the two apart exactly.
+/// An invitation's status from its attempt; a graded attempt still says how it ended.
 fn invitation_status(exam: &ExamRow, (state, deadline_at, closed_at): invitations::AttemptStatus) -> String {
     match (state.as_str(), closed_at) {
         (attempts::state::GRADED, Some(closed)) => {
-            let submitted =
-                deadline::accepts_saves(from_db(closed), from_db(deadline_at), i64::from(exam.grace_seconds));
-            if submitted { attempts::state::SUBMITTED } else { attempts::state::EXPIRED }.to_string()
+            super::grading::how_it_ended(deadline_at, closed, exam.grace_seconds).to_string()
         }
         _ => state,
     }

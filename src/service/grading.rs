@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::new_id;
 use super::paper_cache::PaperCache;
 use crate::domain::answer::Answer;
+use crate::domain::deadline;
 use crate::domain::marking::{resolve, Resolution};
 use crate::domain::paper::Paper;
 use crate::domain::points::Points;
@@ -16,7 +17,7 @@ use crate::error::ApiError;
 use crate::store::attempts::{self, state, AttemptRow};
 use crate::store::exams::{self, ExamRow};
 use crate::store::tasks::{self, TaskRow};
-use crate::store::time::to_db;
+use crate::store::time::{from_db, to_db};
 use crate::store::{audit, DbConn};
 
 /// Round number of a recruiter's adjudication task.
@@ -43,10 +44,12 @@ pub fn close(
     now: DateTime<Utc>,
     actor: &str,
 ) -> Result<bool, ApiError> {
-    let ctx = attempts::context(c, attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
+    // Close first: on PostgreSQL the update locks the attempt row, so a key correction running now
+    // either committed before (and the paper read below has the new key) or regrades this attempt after.
     if attempts::close(c, attempt_id, to_state, to_db(now))? == 0 {
         return Ok(false);
     }
+    let ctx = attempts::context(c, attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
     let exam = exams::get(c, &ctx.attempt.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
     let paper = cache.get(c, &ctx.paper_id, ctx.paper_updated_at)?;
     let answers = answers_of(&attempts::responses_of(c, attempt_id)?);
@@ -144,10 +147,21 @@ pub fn refresh(
     Ok(score)
 }
 
-/// The state an attempt returns to while it awaits marks (it was graded before a mark was reopened).
-pub fn closed_state_of(attempt: &AttemptRow) -> &str {
-    match attempt.state.as_str() {
-        state::GRADED => state::SUBMITTED,
-        other => other,
+/// How a closed attempt ended, from its times alone: a submit is accepted only until deadline + grace
+/// and the server expires attempts only after it, and a closed attempt's deadline never moves again.
+pub fn how_it_ended(deadline_at: NaiveDateTime, closed_at: NaiveDateTime, grace_seconds: i32) -> &'static str {
+    if deadline::accepts_saves(from_db(closed_at), from_db(deadline_at), i64::from(grace_seconds)) {
+        state::SUBMITTED
+    } else {
+        state::EXPIRED
+    }
+}
+
+/// The state an attempt returns to while it awaits marks: how it ended (a graded attempt does not say).
+pub fn closed_state_of(attempt: &AttemptRow, exam: &ExamRow) -> &'static str {
+    match (attempt.state.as_str(), attempt.closed_at) {
+        (state::EXPIRED, _) => state::EXPIRED,
+        (state::GRADED, Some(closed)) => how_it_ended(attempt.deadline_at, closed, exam.grace_seconds),
+        _ => state::SUBMITTED,
     }
 }

@@ -269,7 +269,7 @@ pub async fn score(
                     "points": score.points}),
             )?;
             let attempt = attempts::get(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
-            if grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt))?.complete {
+            if grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt, &exam))?.complete {
                 release_if_due(c, &exam, now)?;
             }
             Ok(ScoredTask { id, state: tasks::state::DONE.into(), points: score.points, comment, marked_at: now })

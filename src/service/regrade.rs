@@ -174,7 +174,7 @@ fn regrade(
             let answers = answers_of(&attempts::responses_of(c, &attempt.id)?);
             let points = grade(&question, answers.get(key)).points().map(Points::hundredths);
             attempts::set_response_points(c, &attempt.id, key, points)?;
-            let score = grading::refresh(c, &attempt.id, paper, &exam, closed_state_of(&attempt))?;
+            let score = grading::refresh(c, &attempt.id, paper, &exam, closed_state_of(&attempt, &exam))?;
             outcome.regraded += 1;
             if attempt.total_points != Some(score.total.hundredths()) {
                 let old_total = attempt.total_points.map(Points::from_hundredths);

@@ -48,7 +48,9 @@ impl TestDatabase {
         match std::env::var("EXAMD_TEST_DATABASE_URL") {
             Ok(url) if url.starts_with("postgres") => {
                 let name = format!("examd_test_{}", uuid::Uuid::new_v4().simple());
-                let admin_url = format!("{}/postgres", url.trim_end_matches('/'));
+                // No TLS to the local test server: libpq's OpenSSL teardown at process exit raced the
+                // pools' threads and crashed the test binary once in a few dozen runs.
+                let admin_url = format!("{}/postgres?sslmode=disable", url.trim_end_matches('/'));
                 let mut conn = PgConnection::establish(&admin_url).expect("PostgreSQL reachable for tests");
                 diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
                 TestDatabase::Postgres { admin_url, name }
@@ -61,7 +63,7 @@ impl TestDatabase {
         match self {
             TestDatabase::Sqlite(path) => path.display().to_string(),
             TestDatabase::Postgres { admin_url, name } => {
-                format!("{}/{name}", admin_url.trim_end_matches("/postgres"))
+                format!("{}/{name}?sslmode=disable", admin_url.trim_end_matches("/postgres?sslmode=disable"))
             }
         }
     }
