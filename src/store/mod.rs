@@ -5,6 +5,7 @@
 
 pub mod attempts;
 pub mod audit;
+mod conn;
 pub mod dialect;
 pub mod exams;
 pub mod invitations;
@@ -24,14 +25,7 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::ApiError;
 
-/// One connection to whichever engine the URL named.
-#[derive(diesel::MultiConnection)]
-pub enum DbConn {
-    /// PostgreSQL.
-    Pg(PgConnection),
-    /// SQLite.
-    Sqlite(SqliteConnection),
-}
+pub use conn::DbConn;
 
 /// The engine behind a database URL.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,6 @@
 //! One integration binary: every test starts the real examd over HTTP against its own database.
+// Test helpers outside #[test] functions may panic: a failed expectation is what a test reports.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
 mod delivery;
