@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use super::extract::{client_address, Candidate};
 use crate::error::{ApiError, Problem};
-use crate::service::attempts::{self, AccessOutcome, AttemptView, SaveAnswer, SavedAnswer};
+use crate::service::access::AccessOutcome;
+use crate::service::attempts::{self, SaveAnswer, SavedAnswer};
+use crate::service::candidate_view::AttemptView;
 use crate::state::AppState;
 
 /// An access code.
@@ -34,7 +36,7 @@ pub async fn access(
     req: HttpRequest,
     body: web::Json<AccessRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(attempts::access(&state, &body.code, &client_address(&req)).await?))
+    Ok(HttpResponse::Ok().json(crate::service::access::access(&state, &body.code, &client_address(&req)).await?))
 }
 
 /// Start the caller's attempt, or resume the one in progress.

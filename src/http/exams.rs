@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use super::extract::{Recruiting, Staff};
 use crate::error::{ApiError, Problem};
-use crate::service::exams::{self, ExamChange, ExamView, InvitationView, Invitee, IssuedInvitation, NewExam};
+use crate::service::exams::{self, ExamChange, ExamView, NewExam};
+use crate::service::invitations as invites;
+use crate::service::invitations::{InvitationView, Invitee, IssuedInvitation};
 use crate::state::AppState;
 
 /// Create an exam from a published paper.
@@ -99,7 +101,7 @@ pub async fn invite(
     id: web::Path<String>,
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let issued = exams::invite(&state, &staff.principal, id.into_inner(), body.into_inner().candidates).await?;
+    let issued = invites::invite(&state, &staff.principal, id.into_inner(), body.into_inner().candidates).await?;
     Ok(HttpResponse::Created().json(InviteResponse { invitations: issued }))
 }
 
@@ -116,7 +118,7 @@ pub async fn invitations(
     staff: Staff<Recruiting>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(exams::invitations(&state, &staff.principal, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(invites::invitations(&state, &staff.principal, id.into_inner()).await?))
 }
 
 /// Revoke an invitation: its code and token stop working.
@@ -133,7 +135,7 @@ pub async fn revoke(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (exam, invitation) = path.into_inner();
-    exams::revoke(&state, &staff.principal, exam, invitation).await?;
+    invites::revoke(&state, &staff.principal, exam, invitation).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -161,7 +163,7 @@ pub async fn extra_time(
     body: web::Json<ExtraTime>,
 ) -> Result<HttpResponse, ApiError> {
     let (exam, invitation) = path.into_inner();
-    exams::set_extra_time(&state, &staff.principal, exam, invitation, body.extra_seconds).await?;
+    invites::set_extra_time(&state, &staff.principal, exam, invitation, body.extra_seconds).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

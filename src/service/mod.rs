@@ -1,13 +1,16 @@
 //! Use cases: each function is one thing a user does, owns its transaction and checks authorization
 //! on the object it touches.
 
+pub mod access;
 pub mod adjudication;
 pub mod attempt_owners;
 pub mod attempts;
 pub mod auth;
 pub mod autosave;
+pub mod candidate_view;
 pub mod exams;
 pub mod grading;
+pub mod invitations;
 pub mod marking;
 pub mod paper_cache;
 pub mod papers;
