@@ -3,4 +3,5 @@
 mod foundation;
 mod helpers;
 mod imports;
+mod load;
 mod papers;
