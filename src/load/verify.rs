@@ -44,7 +44,7 @@ pub struct Expected {
 pub struct Verdict {
     /// Attempts checked.
     pub attempts: usize,
-    /// Acknowledged (attempt, question) saves checked.
+    /// Answers checked: the latest acknowledged save of each question of each attempt.
     pub saves: usize,
     /// Acknowledged saves missing, older, or with another answer.
     pub lost: usize,
@@ -65,7 +65,7 @@ impl Verdict {
     /// One paragraph for people.
     pub fn to_text(&self) -> String {
         let mut text = format!(
-            "verified {} attempts, {} acknowledged saves: {} lost, {} submits reopened, {} attempts unreadable — {}\n",
+            "verified {} attempts, {} answers (latest acknowledged save per question): {} lost, {} submits reopened, {} attempts unreadable — {}\n",
             self.attempts,
             self.saves,
             self.lost,
