@@ -38,6 +38,8 @@ start_examd() {
   env EXAMD_BIND="127.0.0.1:$port" EXAMD_DATABASE_URL="$url" EXAMD_DATA_DIR="$dir" "$@" \
     "$EXAMD_BIN" serve >>"$dir/$name.log" 2>&1 &
   SERVER_PIDS[$name]=$!
+  # Out of the job table: bash then prints no "Killed" notice when the script kills it on purpose.
+  disown "${SERVER_PIDS[$name]}"
   for _ in $(seq 1 300); do
     if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
       return 0
@@ -50,15 +52,14 @@ start_examd() {
 
 # kill_examd NAME [SIGNAL]: stops the instance this script started under NAME (SIGKILL after 10 s).
 kill_examd() {
-  local name=$1 signal=${2:-TERM} pid=${SERVER_PIDS[$1]:-} watchdog
+  local name=$1 signal=${2:-TERM} pid=${SERVER_PIDS[$1]:-}
   [[ -n "$pid" ]] || return 0
   kill "-$signal" "$pid" 2>/dev/null || true
-  (sleep 10; kill -KILL "$pid" 2>/dev/null) &
-  watchdog=$!
-  # Waiting right away reaps the process here, so bash prints no "Killed" notice later.
-  wait "$pid" 2>/dev/null || true
-  kill "$watchdog" 2>/dev/null || true
-  wait "$watchdog" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
   unset "SERVER_PIDS[$name]"
 }
 
