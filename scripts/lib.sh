@@ -8,6 +8,8 @@ PROFILE="${EXAMD_PROFILE:-debug}"
 EXAMD_BIN="${EXAMD_BIN:-$ROOT/target/$PROFILE/examd}"
 EXAMD_LOAD_BIN="${EXAMD_LOAD_BIN:-$ROOT/target/$PROFILE/examd-load}"
 PG_URL="${EXAMD_PG_URL:-postgres://postgres@127.0.0.1:5432}"
+# Optional command the server runs under, e.g. SERVER_WRAP="taskset -c 0" (split on spaces on purpose).
+SERVER_WRAP="${SERVER_WRAP:-}"
 
 export EXAMD_ADMIN_EMAIL="${EXAMD_ADMIN_EMAIL:-load-admin@example.com}"
 export EXAMD_ADMIN_PASSWORD="${EXAMD_ADMIN_PASSWORD:-load admin password}"
@@ -36,7 +38,7 @@ start_examd() {
   shift 4
   mkdir -p "$dir"
   env EXAMD_BIND="127.0.0.1:$port" EXAMD_DATABASE_URL="$url" EXAMD_DATA_DIR="$dir" "$@" \
-    "$EXAMD_BIN" serve >>"$dir/$name.log" 2>&1 &
+    $SERVER_WRAP "$EXAMD_BIN" serve >>"$dir/$name.log" 2>&1 &
   SERVER_PIDS[$name]=$!
   # Out of the job table: bash then prints no "Killed" notice when the script kills it on purpose.
   disown "${SERVER_PIDS[$name]}"
