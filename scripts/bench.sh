@@ -2,7 +2,7 @@
 # The measurements of docs/benchmarks.md, reproducibly: each scenario on a fresh database, examd pinned to
 # one core and examd-load to the other (SERVER_CPU=0, LOAD_CPU=1), release build, server defaults
 # (SQLite synchronous=full) but EXAMD_LOG_LEVEL=warn. Reports (text and JSON) go to OUT (default
-# ./bench-out). About four minutes; traffic only to 127.0.0.1.
+# ./bench-out). About five minutes; traffic only to 127.0.0.1.
 #
 #   scripts/bench.sh [sqlite-save|pg-save|storm|all]
 set -euo pipefail

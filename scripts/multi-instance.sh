@@ -8,7 +8,7 @@
 #
 #   scripts/multi-instance.sh        PORT=18281 (and PORT+1) EXAMD_PROFILE=debug|release KEEP=1
 #
-# Bounded: the loads run under `timeout`; the script takes about 40 seconds.
+# Bounded: the loads run under `timeout`; the script takes under a minute.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
