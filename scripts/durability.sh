@@ -37,13 +37,19 @@ logs=()
 for cycle in $(seq 1 "$cycles"); do
   ack="$WORK/acks-$cycle.jsonl"
   logs+=(--ack-log "$ack")
-  log "cycle $cycle: load for ${seconds}s, kill -9 after $((2 + 2 * cycle))s"
+  at=$((2 + 2 * ((cycle - 1) % 5)))
+  log "cycle $cycle: load for ${seconds}s, kill -9 ${at}s into the saves"
   timeout $((seconds + 60)) "$EXAMD_LOAD_BIN" --target "$target" --candidates 100 --connections 32 \
     --rate 400 --duration "$seconds" --timeout 5 --ack-log "$ack" --json "$WORK/report-$cycle.json" \
     >"$WORK/load-$cycle.txt" 2>&1 &
   load=$!
-  # A different point of the run each cycle (after the setup, which takes well under two seconds).
-  sleep $((2 + 2 * cycle))
+  # The saves have begun once the server counts one; then a different point of them each cycle.
+  for _ in $(seq 1 300); do
+    [[ $(saves_served "$port") -gt 0 ]] && break
+    kill -0 "$load" 2>/dev/null || break
+    sleep 0.1
+  done
+  sleep "$at"
   kill_examd server KILL
   start_examd server "$port" "$url" "$WORK"
   wait "$load" || { cat "$WORK/load-$cycle.txt"; die "examd-load failed in cycle $cycle"; }

@@ -65,6 +65,12 @@ kill_examd() {
   unset "SERVER_PIDS[$name]"
 }
 
+# saves_served PORT: how many answer saves the instance has answered (from its Prometheus metrics).
+saves_served() {
+  curl -fsS "http://127.0.0.1:$1/metrics" 2>/dev/null | grep '^http_requests_total' | grep 'answers' |
+    awk '{ n += $NF } END { print n + 0 }'
+}
+
 psql_run() { PGOPTIONS="--client-min-messages=warning" psql "$1" -v ON_ERROR_STOP=1 -qtAc "$2"; }
 
 # make_pg_database NAME: a fresh empty database, dropped by cleanup.

@@ -64,8 +64,7 @@ log "audit: $expired attempts expired, $submitted submitted, $twice closed more 
 [[ $open -eq 0 ]] || die "$open attempts are still open after their deadline"
 
 for port in "$p1" "$p2"; do
-  saves=$(curl -fsS "http://127.0.0.1:$port/metrics" | grep '^http_requests_total' | grep 'answers' |
-    awk '{ n += $NF } END { print n + 0 }')
+  saves=$(saves_served "$port")
   log "instance :$port answered $saves save requests"
   [[ $saves -gt 0 ]] || die "instance :$port got no saves: the candidates were not spread"
 done

@@ -1,6 +1,6 @@
 //! Markers working through the queue: claim the next open answer of the exam, score it, repeat until
-//! the server has nothing left (204). The routes may not exist yet on the server measured: a 404 on the
-//! first claim ends the phase with a note instead of a failure.
+//! the server has nothing left (204). The routes may not exist yet on the server measured: a claim
+//! answered "route not found" ends the phase with a note instead of a failure.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,9 +24,9 @@ pub struct Marker {
 /// What the markers found.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Task ids handed out more than once, with how often.
+    /// How many tasks were handed out more than once.
     pub double_claims: u64,
-    /// Whether the claim route answered 404.
+    /// Whether the claim route does not exist on the server.
     pub unavailable: bool,
 }
 
@@ -68,8 +68,14 @@ async fn mark(
         phases.claim.borrow_mut().end(Instant::now());
         let answer = match outcome {
             Ok(a) => a,
+            // examd answers an unknown route with this problem; any other 404 (say, an exam the marker
+            // is not assigned to) is a real failure, and one that retrying will not mend.
             Err(f) if f.status == Some(404) => {
-                *unavailable.borrow_mut() = true;
+                if f.detail == "route not found" {
+                    *unavailable.borrow_mut() = true;
+                } else {
+                    phases.claim.borrow_mut().error(&f.kind);
+                }
                 return;
             }
             Err(f) => {

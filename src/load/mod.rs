@@ -146,7 +146,7 @@ pub async fn run(cfg: &Config) -> Result<Report, String> {
         let phases = marking::Phases { claim, score };
         let outcome = marking::run(&http, &prepared.exam_id, &prepared.markers, &phases, cfg.marking_limit).await;
         if outcome.unavailable {
-            notes.push("marking not available (POST /api/v1/marking/claim answered 404)".into());
+            notes.push("marking not available (POST /api/v1/marking/claim: route not found)".into());
         }
         (double_claims, marked) = (outcome.double_claims, !outcome.unavailable);
     }

@@ -251,7 +251,7 @@ mod tests {
             phases: vec![phase("baseline", &[1, 2, 3], &[], 1), phase("save", &[10, 20], &["409 stale_seq"], 1)],
             save_to_baseline: None,
             double_claims: 0,
-            notes: vec!["marking not available (POST /api/v1/marking/claim answered 404)".into()],
+            notes: vec!["marking not available (POST /api/v1/marking/claim: route not found)".into()],
         };
         report.compute_ratio();
         let ratio = report.save_to_baseline.unwrap_or_default();
