@@ -32,6 +32,12 @@ fn tiny(app: &TestApp, ack_log: &std::path::Path) -> Config {
     }
 }
 
+fn scratch() -> TempDir {
+    let dir = TempDir(std::env::temp_dir().join(format!("examd-load-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    dir
+}
+
 async fn verified(log: &std::path::Path) -> examd::load::verify::Verdict {
     let cfg =
         VerifyConfig { logs: vec![log.to_path_buf()], target: None, connections: 4, timeout: Duration::from_secs(30) };
@@ -41,8 +47,7 @@ async fn verified(log: &std::path::Path) -> examd::load::verify::Verdict {
 #[actix_web::test]
 async fn a_tiny_burst_runs_without_errors_and_every_acknowledged_save_verifies() {
     let app = spawn_app().await;
-    let dir = TempDir(std::env::temp_dir().join(format!("examd-load-{}", uuid::Uuid::new_v4().simple())));
-    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let dir = scratch();
     let log = dir.0.join("acks.jsonl");
     let report = run(&tiny(&app, &log)).await.expect("the run sets up");
     let text = report.to_text();
@@ -60,8 +65,7 @@ async fn a_tiny_burst_runs_without_errors_and_every_acknowledged_save_verifies()
 #[actix_web::test]
 async fn an_open_loop_run_with_a_spread_start_verifies_too() {
     let app = spawn_app().await;
-    let dir = TempDir(std::env::temp_dir().join(format!("examd-load-{}", uuid::Uuid::new_v4().simple())));
-    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let dir = scratch();
     let log = dir.0.join("acks.jsonl");
     let cfg = Config {
         pace: Pace::Rate(200.0),
