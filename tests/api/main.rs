@@ -8,6 +8,7 @@ mod exam_flow;
 mod foundation;
 mod helpers;
 mod imports;
+mod load;
 mod marking;
 mod papers;
 mod regrade;
