@@ -194,8 +194,14 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if let ApiError::TooManyRequests(seconds) = self {
-            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        match self {
+            ApiError::TooManyRequests(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
         }
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -213,6 +219,10 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::conflict("already_exists", "a record with these values already exists")
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ApiError::Unavailable(info.message().to_string())
+            }
+            // SQLite's busy timeout ran out: the database is overloaded, not broken; the client may retry.
+            Error::DatabaseError(_, info) if info.message().contains("database is locked") => {
                 ApiError::Unavailable(info.message().to_string())
             }
             other => ApiError::internal(format!("database: {other}")),

@@ -22,7 +22,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::paper::{QuestionKind, QuestionRef};
 
 /// A candidate's answer as the API carries it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
     /// `true` / `false`.
@@ -33,6 +33,57 @@ pub enum Answer {
     Text(String),
     /// A list of option keys.
     Options(Vec<String>),
+}
+
+/// Read by the JSON type directly. `#[serde(untagged)]` would buffer every answer and, for text, first
+/// try a bool and a number, each failure formatting an error that quotes the text: measurable on the
+/// save path with long answers.
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Answer, D::Error> {
+        d.deserialize_any(AnswerVisitor)
+    }
+}
+
+struct AnswerVisitor;
+
+impl<'de> serde::de::Visitor<'de> for AnswerVisitor {
+    type Value = Answer;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an option key, a list of option keys, true/false, a number or text")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Answer, E> {
+        Ok(Answer::Bool(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Answer, E> {
+        Ok(Answer::Number(v as f64))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Answer, E> {
+        Ok(Answer::Number(v as f64))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Answer, E> {
+        Ok(Answer::Number(v))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Answer, E> {
+        Ok(Answer::Text(v.to_string()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Answer, E> {
+        Ok(Answer::Text(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Answer, A::Error> {
+        let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(key) = seq.next_element::<String>()? {
+            keys.push(key);
+        }
+        Ok(Answer::Options(keys))
+    }
 }
 
 /// Why an answer does not fit its question; the message is shown to the candidate (HTTP 422).
@@ -362,5 +413,23 @@ sections:
     fn shortens_long_unknown_keys_in_messages() {
         let long = format!("\"{}\"", "Z".repeat(40));
         assert_eq!(message("single", &long), format!("option {}… is not among A–D", "Z".repeat(16)));
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::Answer;
+
+    #[test]
+    fn answers_read_by_their_json_type() {
+        let read = |s: &str| serde_json::from_str::<Answer>(s);
+        assert_eq!(read("\"C\"").unwrap(), Answer::Text("C".into()));
+        assert_eq!(read("[\"A\",\"C\"]").unwrap(), Answer::Options(vec!["A".into(), "C".into()]));
+        assert_eq!(read("true").unwrap(), Answer::Bool(true));
+        assert_eq!(read("8").unwrap(), Answer::Number(8.0));
+        assert_eq!(read("-2.5").unwrap(), Answer::Number(-2.5));
+        assert!(read("{\"a\": 1}").is_err());
+        assert!(read("[1, 2]").is_err());
+        assert_eq!(serde_json::to_string(&Answer::Options(vec!["A".into()])).unwrap(), "[\"A\"]");
     }
 }
