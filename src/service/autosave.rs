@@ -89,10 +89,7 @@ fn writer(db: Db, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<SaveJob>) {
         }
         let now = clock.now();
         let requests: Vec<Request> = batch.iter().map(Request::from).collect();
-        let outcomes = match db.connection() {
-            Ok(mut conn) => dialect::write_transaction(&mut conn, |c| write_batch(c, &requests, now)),
-            Err(e) => Err(ApiError::Unavailable(e.to_string())),
-        };
+        let outcomes = db.write_now(|c| write_batch(c, &requests, now));
         match outcomes {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {

@@ -167,6 +167,9 @@ pub fn claim_task(
                 .select(marking_tasks::id)
                 .filter(marking_tasks::exam_id.eq(exam_id))
                 .filter(marking_tasks::round.lt(ADJUDICATION_ROUND))
+                // Implied by the next filter, but written out so both engines use the partial index of
+                // undone tasks (which has exactly this predicate) instead of sorting the whole exam.
+                .filter(marking_tasks::state.ne(tasks::state::DONE))
                 .filter(claimable_at!(now))
                 .filter(marking_tasks::question_key.eq(question.unwrap_or_default()).or(question.is_none().into_sql::<Bool>()))
                 .filter(

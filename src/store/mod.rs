@@ -17,6 +17,7 @@ pub mod time;
 pub mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -116,6 +117,8 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for PerConnection {
 pub struct Db {
     pool: Pool<DbManager>,
     backend: Backend,
+    /// SQLite only: the queue this process's writers wait in (see [`Db::write_now`]).
+    sqlite_writers: Option<Arc<Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -153,7 +156,8 @@ impl Db {
             .map_err(|e| OpenError::Connect(name, e.to_string()))?;
         let mut conn = pool.get().map_err(|e| OpenError::Connect(name, e.to_string()))?;
         dialect::run_migrations(&mut conn).map_err(OpenError::Migrate)?;
-        Ok(Db { pool, backend: config.backend.clone() })
+        let sqlite_writers = matches!(config.backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
+        Ok(Db { pool, backend: config.backend.clone(), sqlite_writers })
     }
 
     /// Which engine this is.
@@ -182,7 +186,22 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| dialect::write_transaction(conn, f)).await
+        let db = self.clone();
+        actix_web::web::block(move || db.write_now(f))
+            .await
+            .map_err(|e| ApiError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// [`Db::write`] on the calling thread (the autosave writer, the CLI).
+    ///
+    /// SQLite has one writer at a time. Left to its busy handler, waiting writers poll with growing
+    /// sleeps and an unlucky one waits seconds while others pass; so this process's writers queue on a
+    /// lock first and meet SQLite's lock only when their turn comes (the busy timeout still covers other
+    /// processes). PostgreSQL writers run side by side.
+    pub fn write_now<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let _turn = self.sqlite_writers.as_ref().map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let mut conn = self.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        dialect::write_transaction(&mut conn, f)
     }
 
     /// Whether the database answers now (for `/readyz`).

@@ -284,11 +284,12 @@ async fn hostile_bodies_get_problems_and_store_nothing() {
         format!("{{\"answer\": {nested}, \"seq\": 1}}").into_bytes(),
     )
     .await
-    .expect_problem(400, "malformed_json");
+    // An answer is typed: a list of lists is refused at its first level, before any recursion.
+    .expect_problem(422, "validation_failed");
     let deep = format!("{{\"answer\": {}{}, \"seq\": 1}}", "[".repeat(1_000), "]".repeat(1_000));
     app.send("PUT", &save_path, Some(&f.candidate), Some("application/json"), deep.clone().into_bytes())
         .await
-        .expect_problem(400, "malformed_json");
+        .expect_problem(422, "validation_failed");
     // A paper is typed all the way down: the nesting is refused at its first level, before any recursion.
     app.send("POST", "/papers", Some(&owner), Some("application/json"), deep.into_bytes())
         .await

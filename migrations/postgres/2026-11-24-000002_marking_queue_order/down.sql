@@ -1,0 +1,1 @@
+DROP INDEX marking_tasks_open_queue;
