@@ -168,8 +168,10 @@ pub fn claim_task(
                 .filter(marking_tasks::exam_id.eq(exam_id))
                 .filter(marking_tasks::round.lt(ADJUDICATION_ROUND))
                 // Implied by the next filter, but written out so both engines use the partial index of
-                // undone tasks (which has exactly this predicate) instead of sorting the whole exam.
-                .filter(marking_tasks::state.ne(tasks::state::DONE))
+                // undone tasks (which has exactly this predicate) instead of sorting the whole exam. A
+                // literal, not a bound value: PostgreSQL's generic plan for a prepared statement cannot
+                // prove a partial index's predicate from a parameter.
+                .filter(diesel::dsl::sql::<Bool>("marking_tasks.state <> 'done'"))
                 .filter(claimable_at!(now))
                 .filter(marking_tasks::question_key.eq(question.unwrap_or_default()).or(question.is_none().into_sql::<Bool>()))
                 .filter(
@@ -183,7 +185,15 @@ pub fn claim_task(
                     .bind::<Text, _>(marker)
                     .sql("))"),
                 )
-                .order((marking_tasks::round.asc(), marking_tasks::created_at.asc(), marking_tasks::id.asc()))
+                // Question by question: a marker sees one question across candidates (consistent marking),
+                // and markers working side by side hold different attempts, so scoring (which locks the
+                // attempt to recompute it) does not queue them behind each other.
+                .order((
+                    marking_tasks::round.asc(),
+                    marking_tasks::question_key.asc(),
+                    marking_tasks::created_at.asc(),
+                    marking_tasks::id.asc(),
+                ))
                 .limit(1)
         };
     }
@@ -192,6 +202,11 @@ pub fn claim_task(
     for _ in 0..3 {
         let id: Option<String> = match conn {
             DbConn::Pg(c) => {
+                // Right after an exam closes its tasks are new and the table's statistics stale: the
+                // planner then sorts every open task of the exam on each claim (8–11 ms, measured) instead
+                // of walking the ordered partial index to the first free one (0.1 ms). For this one
+                // transaction, tell it what the index is for.
+                c.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")?;
                 diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))").bind::<Text, _>(marker).execute(c)?;
                 next!().for_update().skip_locked().get_result(c).optional()?
             }
