@@ -33,7 +33,18 @@ where
 /// The `/api/v1` route table. Every handler carries `#[utoipa::path]`, so a route cannot exist without
 /// its OpenAPI description (registering one without it does not compile).
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(auth::login)
+    // actix tries routes in this order, matching each dynamic path with a regex: the candidates' hot
+    // path comes first (autosave alone is most of the traffic), then marking, then everything else.
+    cfg.service(attempts::save)
+        .service(attempts::get)
+        .service(attempts::start)
+        .service(attempts::submit)
+        .service(attempts::access)
+        .service(results::candidate_result)
+        .service(marking::claim)
+        .service(marking::score)
+        .service(marking::release)
+        .service(auth::login)
         .service(auth::me)
         .service(users::create)
         .service(users::list)
@@ -46,6 +57,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(papers::publish)
         .service(papers::copy)
         .service(papers::export)
+        .service(results::correct_key)
         .service(exams::create)
         .service(exams::list)
         .service(exams::get)
@@ -55,23 +67,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exams::revoke)
         .service(exams::extra_time)
         .service(exams::markers)
-        .service(attempts::access)
-        .service(attempts::start)
-        .service(attempts::get)
-        .service(attempts::save)
-        .service(attempts::submit)
-        .service(marking::claim)
-        .service(marking::score)
-        .service(marking::release)
         .service(marking::progress)
         .service(marking::adjudications)
         .service(marking::adjudicate)
         .service(results::results_table)
         .service(results::results_csv)
         .service(results::release_results)
-        .service(results::exam_statistics)
-        .service(results::candidate_result)
-        .service(results::correct_key);
+        .service(results::exam_statistics);
 }
 
 /// How extractor failures become problems instead of actix's plain-text 400s.
