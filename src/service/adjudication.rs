@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::StaffPrincipal;
 use super::exams::owned_exam;
+use super::exams::read_owned_exam;
 use super::grading::{self, closed_state_of, settled_marks, ADJUDICATION_ROUND};
 use super::marking::exam_paper;
 use super::release::release_if_due;
@@ -55,52 +56,47 @@ pub struct QuestionProgress {
 
 /// Marking progress of an exam the caller owns.
 pub async fn progress(state: &AppState, who: &StaffPrincipal, exam_id: String) -> Result<MarkingProgress, ApiError> {
-    let (who, st) = (who.clone(), state.clone());
-    state
-        .db
-        .run(move |c| {
-            let exam = owned_exam(c, &who, &exam_id)?;
-            let paper = exam_paper(c, &st.papers, &exam)?;
-            let now = to_db(st.clock.now());
-            let all = tasks::of_exam(c, &exam.id)?;
-            let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-            for t in all.iter().filter(|t| t.round < ADJUDICATION_ROUND) {
-                let live = t.lease_expires_at.is_some_and(|l| l >= now);
-                let slot = match t.state.as_str() {
-                    task_state::DONE => 2,
-                    task_state::CLAIMED if live => 1,
-                    _ => 0,
-                };
-                counts.entry(t.question_key.as_str()).or_default()[slot] += 1;
-            }
-            let questions: Vec<QuestionProgress> = paper
-                .questions()
-                .filter(|q| q.kind().is_open())
-                .map(|q| {
-                    let [open, claimed, done] = counts.get(q.key()).copied().unwrap_or_default();
-                    QuestionProgress { key: q.key().to_string(), kind: q.kind().as_str().into(), open, claimed, done }
-                })
-                .collect();
-            let mut by_attempt: BTreeMap<&str, Vec<TaskRow>> = BTreeMap::new();
-            for t in &all {
-                by_attempt.entry(t.attempt_id.as_str()).or_default().push(t.clone());
-            }
-            let awaiting_adjudication = by_attempt
-                .values()
-                .flat_map(|ts| settled_marks(&exam, ts).1)
-                .filter(|(_, r)| matches!(r, Resolution::NeedsAdjudication { .. }))
-                .count();
-            Ok(MarkingProgress {
-                exam_id: exam.id.clone(),
-                double_marking: exam.double_marking,
-                open: questions.iter().map(|q| q.open).sum(),
-                claimed: questions.iter().map(|q| q.claimed).sum(),
-                done: questions.iter().map(|q| q.done).sum(),
-                awaiting_adjudication,
-                questions,
+    read_owned_exam(state, who, exam_id, move |c, st, exam, paper| {
+        let now = to_db(st.clock.now());
+        let all = tasks::of_exam(c, &exam.id)?;
+        let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+        for t in all.iter().filter(|t| t.round < ADJUDICATION_ROUND) {
+            let live = t.lease_expires_at.is_some_and(|l| l >= now);
+            let slot = match t.state.as_str() {
+                task_state::DONE => 2,
+                task_state::CLAIMED if live => 1,
+                _ => 0,
+            };
+            counts.entry(t.question_key.as_str()).or_default()[slot] += 1;
+        }
+        let questions: Vec<QuestionProgress> = paper
+            .questions()
+            .filter(|q| q.kind().is_open())
+            .map(|q| {
+                let [open, claimed, done] = counts.get(q.key()).copied().unwrap_or_default();
+                QuestionProgress { key: q.key().to_string(), kind: q.kind().as_str().into(), open, claimed, done }
             })
+            .collect();
+        let mut by_attempt: BTreeMap<&str, Vec<TaskRow>> = BTreeMap::new();
+        for t in &all {
+            by_attempt.entry(t.attempt_id.as_str()).or_default().push(t.clone());
+        }
+        let awaiting_adjudication = by_attempt
+            .values()
+            .flat_map(|ts| settled_marks(&exam, ts).1)
+            .filter(|(_, r)| matches!(r, Resolution::NeedsAdjudication { .. }))
+            .count();
+        Ok(MarkingProgress {
+            exam_id: exam.id.clone(),
+            double_marking: exam.double_marking,
+            open: questions.iter().map(|q| q.open).sum(),
+            claimed: questions.iter().map(|q| q.claimed).sum(),
+            done: questions.iter().map(|q| q.done).sum(),
+            awaiting_adjudication,
+            questions,
         })
-        .await
+    })
+    .await
 }
 
 /// An answer whose two marks are further apart than the tolerance.
@@ -145,57 +141,52 @@ pub struct MarkLine {
 
 /// The answers of an exam the caller owns that wait for adjudication.
 pub async fn list(state: &AppState, who: &StaffPrincipal, exam_id: String) -> Result<Vec<Adjudication>, ApiError> {
-    let (who, st) = (who.clone(), state.clone());
-    state
-        .db
-        .run(move |c| {
-            let exam = owned_exam(c, &who, &exam_id)?;
-            let paper = exam_paper(c, &st.papers, &exam)?;
-            let mut by_attempt: BTreeMap<String, Vec<TaskRow>> = BTreeMap::new();
-            for t in tasks::of_exam(c, &exam.id)? {
-                by_attempt.entry(t.attempt_id.clone()).or_default().push(t);
-            }
-            let mut out = Vec::new();
-            for (attempt_id, ts) in by_attempt {
-                for (key, resolution) in settled_marks(&exam, &ts).1 {
-                    if !matches!(resolution, Resolution::NeedsAdjudication { .. }) {
-                        continue;
-                    }
-                    let Some(q) = paper.question(&key) else { continue };
-                    let attempt = attempts::get(c, &attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
-                    let inv = invitations::get(c, &attempt.invitation_id)?.ok_or(ApiError::NotFound("invitation"))?;
-                    let answer = attempts::response(c, &attempt_id, &key)?
-                        .and_then(|r| serde_json::from_str(r.answer.as_deref()?).ok())
-                        .unwrap_or(serde_json::Value::Null);
-                    let mut marks: Vec<MarkLine> = ts
-                        .iter()
-                        .filter(|t| t.question_key == key && t.round < ADJUDICATION_ROUND)
-                        .filter_map(|t| {
-                            Some(MarkLine {
-                                round: t.round,
-                                points: Points::from_hundredths(t.points?),
-                                comment: t.comment.clone(),
-                                marked_by: t.marked_by.clone(),
-                                marked_at: t.marked_at.map(from_db),
-                            })
-                        })
-                        .collect();
-                    marks.sort_by_key(|m| m.round);
-                    out.push(Adjudication {
-                        attempt_id: attempt_id.clone(),
-                        candidate: super::results::CandidateLine { email: inv.email, name: inv.name },
-                        question: key.clone(),
-                        prompt: q.doc.prompt.clone(),
-                        max_points: q.points(),
-                        step: step(q.points(), &q.doc.rubric),
-                        answer,
-                        marks,
-                    });
+    read_owned_exam(state, who, exam_id, move |c, _, exam, paper| {
+        let mut by_attempt: BTreeMap<String, Vec<TaskRow>> = BTreeMap::new();
+        for t in tasks::of_exam(c, &exam.id)? {
+            by_attempt.entry(t.attempt_id.clone()).or_default().push(t);
+        }
+        let mut out = Vec::new();
+        for (attempt_id, ts) in by_attempt {
+            for (key, resolution) in settled_marks(&exam, &ts).1 {
+                if !matches!(resolution, Resolution::NeedsAdjudication { .. }) {
+                    continue;
                 }
+                let Some(q) = paper.question(&key) else { continue };
+                let attempt = attempts::get(c, &attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
+                let inv = invitations::get(c, &attempt.invitation_id)?.ok_or(ApiError::NotFound("invitation"))?;
+                let answer = attempts::response(c, &attempt_id, &key)?
+                    .and_then(|r| serde_json::from_str(r.answer.as_deref()?).ok())
+                    .unwrap_or(serde_json::Value::Null);
+                let mut marks: Vec<MarkLine> = ts
+                    .iter()
+                    .filter(|t| t.question_key == key && t.round < ADJUDICATION_ROUND)
+                    .filter_map(|t| {
+                        Some(MarkLine {
+                            round: t.round,
+                            points: Points::from_hundredths(t.points?),
+                            comment: t.comment.clone(),
+                            marked_by: t.marked_by.clone(),
+                            marked_at: t.marked_at.map(from_db),
+                        })
+                    })
+                    .collect();
+                marks.sort_by_key(|m| m.round);
+                out.push(Adjudication {
+                    attempt_id: attempt_id.clone(),
+                    candidate: super::results::CandidateLine { email: inv.email, name: inv.name },
+                    question: key.clone(),
+                    prompt: q.doc.prompt.clone(),
+                    max_points: q.points(),
+                    step: step(q.points(), &q.doc.rubric),
+                    answer,
+                    marks,
+                });
             }
-            Ok(out)
-        })
-        .await
+        }
+        Ok(out)
+    })
+    .await
 }
 
 /// A recruiter's decision on one answer.

@@ -1,6 +1,8 @@
 //! Exams: a published paper offered in a window to invited candidates, with markers assigned.
 //! A recruiter reaches only their own exams; an admin reaches all.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +10,7 @@ use super::auth::StaffPrincipal;
 use super::new_id;
 use super::papers::owned_paper;
 use crate::domain::deadline;
-use crate::domain::paper::FieldError;
+use crate::domain::paper::{FieldError, Paper};
 use crate::domain::points::Points;
 use crate::domain::user::Role;
 use crate::error::ApiError;
@@ -150,6 +152,23 @@ pub fn owned_exam(conn: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<E
         Some(row) if who.role == Role::Admin || row.owner_id == who.id => Ok(row),
         _ => Err(ApiError::NotFound("exam")),
     }
+}
+
+/// Runs `f` in a read on an exam the caller owns, with its paper (for the recruiter's views of it).
+pub async fn read_owned_exam<T, F>(state: &AppState, who: &StaffPrincipal, exam_id: String, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &AppState, ExamRow, Arc<Paper>) -> Result<T, ApiError> + Send + 'static,
+{
+    let (who, st) = (who.clone(), state.clone());
+    state
+        .db
+        .run(move |c| {
+            let exam = owned_exam(c, &who, &exam_id)?;
+            let paper = super::marking::exam_paper(c, &st.papers, &exam)?;
+            f(c, &st, exam, paper)
+        })
+        .await
 }
 
 /// Creates an exam from a published paper.

@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::auth::StaffPrincipal;
-use super::exams::owned_exam;
+use super::exams::read_owned_exam;
 use super::grading::{answers_of, settled_marks};
-use super::marking::exam_paper;
 use crate::domain::paper::Paper;
 use crate::domain::points::Points;
 use crate::domain::scoring::{grade_attempt, AttemptScore, SectionScore};
@@ -212,27 +211,22 @@ pub async fn table(
     if let Some(s) = filter.state.as_deref().filter(|s| !STATES.contains(s)) {
         return Err(ApiError::field("state", format!("unknown state `{s}`: use {}", STATES.join(", "))));
     }
-    let (who, st) = (who.clone(), state.clone());
-    state
-        .db
-        .run(move |c| {
-            let exam = owned_exam(c, &who, &exam_id)?;
-            let paper = exam_paper(c, &st.papers, &exam)?;
-            let rows = exam_scores(c, &paper, &exam)?
-                .into_iter()
-                .map(|(a, score)| row(&paper, a, score))
-                .filter(|r| filter.state.as_ref().is_none_or(|s| &r.state == s))
-                .filter(|r| filter.complete.is_none_or(|c| r.complete == c))
-                .collect();
-            Ok(ResultsTable {
-                exam_id: exam.id,
-                max_points: paper.total_points(),
-                section_titles: paper.doc().sections.iter().map(|s| s.title.clone()).collect(),
-                released_at: exam.released_at.map(crate::store::time::from_db),
-                rows,
-            })
+    read_owned_exam(state, who, exam_id, move |c, _, exam, paper| {
+        let rows = exam_scores(c, &paper, &exam)?
+            .into_iter()
+            .map(|(a, score)| row(&paper, a, score))
+            .filter(|r| filter.state.as_ref().is_none_or(|s| &r.state == s))
+            .filter(|r| filter.complete.is_none_or(|c| r.complete == c))
+            .collect();
+        Ok(ResultsTable {
+            exam_id: exam.id,
+            max_points: paper.total_points(),
+            section_titles: paper.doc().sections.iter().map(|s| s.title.clone()).collect(),
+            released_at: exam.released_at.map(crate::store::time::from_db),
+            rows,
         })
-        .await
+    })
+    .await
 }
 
 /// A CSV cell: quoted when it must be, and text that a spreadsheet would run as a formula is defused

@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use super::auth::StaffPrincipal;
-use super::exams::owned_exam;
-use super::marking::exam_paper;
+use super::exams::read_owned_exam;
 use super::results::exam_scores;
 use crate::domain::points::Points;
 use crate::domain::stats::question_stats;
@@ -48,34 +47,29 @@ pub struct QuestionStatistics {
 /// Statistics per question over the graded attempts of an exam the caller owns.
 #[tracing::instrument(skip(state), fields(user = %who.id, exam = %exam_id))]
 pub async fn statistics(state: &AppState, who: &StaffPrincipal, exam_id: String) -> Result<ExamStatistics, ApiError> {
-    let (who, st) = (who.clone(), state.clone());
-    state
-        .db
-        .run(move |c| {
-            let exam = owned_exam(c, &who, &exam_id)?;
-            let paper = exam_paper(c, &st.papers, &exam)?;
-            let rows: Vec<Vec<f64>> = exam_scores(c, &paper, &exam)?
-                .into_iter()
-                .filter(|(a, _)| a.attempt.state == state::GRADED)
-                .filter_map(|(_, score)| score)
-                .map(|s| s.questions.iter().map(|q| q.points.unwrap_or(Points::ZERO).as_f64()).collect())
-                .collect();
-            let max: Vec<f64> = paper.questions().map(|q| q.points().as_f64()).collect();
-            let questions = paper
-                .questions()
-                .zip(question_stats(&max, &rows))
-                .map(|(q, s)| QuestionStatistics {
-                    key: q.key().to_string(),
-                    section: q.section_index,
-                    kind: q.kind().as_str().to_string(),
-                    max_points: q.points(),
-                    attempts: s.attempts,
-                    mean: s.mean,
-                    facility: s.facility,
-                    discrimination: s.discrimination,
-                })
-                .collect();
-            Ok(ExamStatistics { exam_id: exam.id, graded_attempts: rows.len(), questions })
-        })
-        .await
+    read_owned_exam(state, who, exam_id, move |c, _, exam, paper| {
+        let rows: Vec<Vec<f64>> = exam_scores(c, &paper, &exam)?
+            .into_iter()
+            .filter(|(a, _)| a.attempt.state == state::GRADED)
+            .filter_map(|(_, score)| score)
+            .map(|s| s.questions.iter().map(|q| q.points.unwrap_or(Points::ZERO).as_f64()).collect())
+            .collect();
+        let max: Vec<f64> = paper.questions().map(|q| q.points().as_f64()).collect();
+        let questions = paper
+            .questions()
+            .zip(question_stats(&max, &rows))
+            .map(|(q, s)| QuestionStatistics {
+                key: q.key().to_string(),
+                section: q.section_index,
+                kind: q.kind().as_str().to_string(),
+                max_points: q.points(),
+                attempts: s.attempts,
+                mean: s.mean,
+                facility: s.facility,
+                discrimination: s.discrimination,
+            })
+            .collect();
+        Ok(ExamStatistics { exam_id: exam.id, graded_attempts: rows.len(), questions })
+    })
+    .await
 }

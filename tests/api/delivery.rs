@@ -53,28 +53,9 @@ impl TestApp {
     }
 
     pub async fn invite(&self, setup: &ExamSetup, n: usize) -> Vec<Invited> {
-        let candidates: Vec<Value> = (0..n)
-            .map(|i| json!({"email": format!("cand{i}-{}@example.com", uuid::Uuid::new_v4().simple()), "name": format!("候选人{i}")}))
-            .collect();
-        let reply = self
-            .post(
-                &format!("/exams/{}/invitations", setup.exam_id),
-                Some(&setup.recruiter),
-                &json!({"candidates": candidates}),
-            )
-            .await
-            .expect(201);
-        reply.body["invitations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| Invited {
-                invitation_id: i["id"].as_str().unwrap().into(),
-                email: i["email"].as_str().unwrap().into(),
-                name: i["name"].as_str().unwrap().into(),
-                code: i["access_code"].as_str().unwrap().into(),
-            })
-            .collect()
+        let names: Vec<String> = (0..n).map(|i| format!("候选人{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.invite_names(&setup.recruiter, &setup.exam_id, &names).await
     }
 
     /// Exchanges a code for a candidate token.
