@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(marking::claim)
         .service(marking::score)
         .service(marking::release)
+        .service(marking::my_exams)
         .service(auth::login)
         .service(auth::me)
         .service(users::create)

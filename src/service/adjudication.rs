@@ -61,13 +61,7 @@ pub async fn progress(state: &AppState, who: &StaffPrincipal, exam_id: String) -
         let all = tasks::of_exam(c, &exam.id)?;
         let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
         for t in all.iter().filter(|t| t.round < ADJUDICATION_ROUND) {
-            let live = t.lease_expires_at.is_some_and(|l| l >= now);
-            let slot = match t.state.as_str() {
-                task_state::DONE => 2,
-                task_state::CLAIMED if live => 1,
-                _ => 0,
-            };
-            counts.entry(t.question_key.as_str()).or_default()[slot] += 1;
+            counts.entry(t.question_key.as_str()).or_default()[tasks::standing(t, now)] += 1;
         }
         let questions: Vec<QuestionProgress> = paper
             .questions()

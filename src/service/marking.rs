@@ -296,3 +296,50 @@ pub async fn release(state: &AppState, who: &StaffPrincipal, id: String, fence: 
         })
         .await
 }
+
+/// An exam as its marker sees it in their list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MarkerExam {
+    /// Exam id (what `claim` takes).
+    pub exam_id: String,
+    /// Title.
+    pub title: String,
+    /// Answers waiting for a marker (an expired lease counts as waiting).
+    pub open: usize,
+    /// Answers held under a live lease.
+    pub claimed: usize,
+    /// Answers scored.
+    pub done: usize,
+}
+
+/// The exams the caller marks (an admin: every exam), with how much is left in each queue.
+pub async fn my_exams(state: &AppState, who: &StaffPrincipal) -> Result<Vec<MarkerExam>, ApiError> {
+    if who.role == Role::Recruiter {
+        return Err(ApiError::Forbidden);
+    }
+    let (who, st) = (who.clone(), state.clone());
+    state
+        .db
+        .run(move |c| {
+            let assigned =
+                if who.role == Role::Admin { exams::list(c, None)? } else { exams::assigned_to(c, &who.id)? };
+            let now = to_db(st.clock.now());
+            assigned
+                .into_iter()
+                .map(|exam| {
+                    let mut counts = [0usize; 3];
+                    for t in tasks::of_exam(c, &exam.id)?.iter().filter(|t| t.round < ADJUDICATION_ROUND) {
+                        counts[tasks::standing(t, now)] += 1;
+                    }
+                    Ok(MarkerExam {
+                        exam_id: exam.id,
+                        title: exam.title,
+                        open: counts[0],
+                        claimed: counts[1],
+                        done: counts[2],
+                    })
+                })
+                .collect()
+        })
+        .await
+}

@@ -119,3 +119,13 @@ pub fn is_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResult
 pub fn markers(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<String>> {
     exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).select(exam_markers::user_id).load(conn)
 }
+
+/// The exams a user is assigned to mark, newest first.
+pub fn assigned_to(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ExamRow>> {
+    exams::table
+        .inner_join(exam_markers::table.on(exam_markers::exam_id.eq(exams::id)))
+        .filter(exam_markers::user_id.eq(user_id))
+        .order(exams::created_at.desc())
+        .select(ExamRow::as_select())
+        .load(conn)
+}

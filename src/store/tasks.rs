@@ -154,3 +154,13 @@ pub fn release(conn: &mut DbConn, id: &str, marker: &str, fence: i64, now: Naive
     ))
     .execute(conn)
 }
+
+/// Where a task stands in its queue at `now`: 0 waiting (an expired lease counts as waiting), 1 held under
+/// a live lease, 2 scored. Progress views count tasks by it.
+pub fn standing(task: &TaskRow, now: NaiveDateTime) -> usize {
+    match task.state.as_str() {
+        state::DONE => 2,
+        state::CLAIMED if task.lease_expires_at.is_some_and(|l| l >= now) => 1,
+        _ => 0,
+    }
+}

@@ -235,6 +235,16 @@ async fn marking_routes_check_who_calls() {
     .await
     .expect_problem(403, "forbidden");
     app.post(&path, Some(marker), &body).await.expect(200);
+
+    // A marker finds the exams assigned to them, and only those.
+    let mine = app.get("/marking/exams", Some(marker)).await.expect(200).body;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["exam_id"], m.exam_id.as_str());
+    assert_eq!(mine[0]["done"], 1);
+    assert_eq!(mine[0]["claimed"], 0);
+    assert_eq!(app.get("/marking/exams", Some(&stranger)).await.expect(200).body, json!([]));
+    app.get("/marking/exams", Some(&m.recruiter)).await.expect_problem(403, "forbidden");
+    app.get("/marking/exams", Some(&candidate)).await.expect_problem(401, "unauthorized");
 }
 
 #[actix_web::test]
