@@ -68,6 +68,11 @@ async fn bad_tokens_are_refused() {
         encode(&Header::default(), &c, &secret).unwrap()
     };
     let hs512 = encode(&Header::new(jsonwebtoken::Algorithm::HS512), &claims("examd:staff", 3600), &secret).unwrap();
+    // HS/RS confusion: a token that claims RS256 (as if the HMAC secret were a public key) is refused.
+    let rs256 = {
+        let parts: Vec<&str> = good.split('.').collect();
+        format!("{}.{}.{}", b64(&json!({"alg": "RS256", "typ": "JWT"})), parts[1], parts[2])
+    };
     for (what, token) in [
         ("tampered", tampered),
         ("another key", other_key),
@@ -76,6 +81,7 @@ async fn bad_tokens_are_refused() {
         ("wrong issuer", wrong_issuer),
         ("missing exp", no_exp),
         ("other algorithm", hs512),
+        ("RS256 header", rs256),
         ("garbage", "not-a-token".to_string()),
     ] {
         let reply = app.get("/me", Some(&token)).await;
