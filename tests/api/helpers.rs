@@ -22,7 +22,6 @@ pub struct TestApp {
     pub address: String,
     pub clock: Arc<ManualClock>,
     pub client: awc::Client,
-    #[allow(dead_code)]
     pub app_state: examd::state::AppState,
     pub database: TestDatabase,
     _data_dir: TempDir,
