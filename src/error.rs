@@ -73,8 +73,7 @@ pub struct Problem {
     pub detail: String,
     /// Stable machine code.
     pub code: String,
-    /// Field errors of a validation problem.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Field errors of a validation problem (empty for other problems; always present, as the contract shows).
     pub errors: Vec<ProblemField>,
 }
 

@@ -158,6 +158,7 @@ impl Reply {
         assert_eq!(content_type, "application/problem+json", "body: {}", self.text);
         assert_eq!(self.body["code"], code, "body: {}", self.text);
         assert_eq!(self.body["status"], status);
+        assert!(self.body["errors"].is_array() && self.body["type"].is_string() && self.body["title"].is_string());
         self
     }
 
