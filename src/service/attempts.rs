@@ -38,6 +38,18 @@ fn candidate_context(c: &mut DbConn, who: &CandidatePrincipal, attempt_id: &str)
     }
 }
 
+/// The caller's attempt, closed first if its deadline and grace have passed.
+fn settled_context(
+    c: &mut DbConn,
+    st: &AppState,
+    who: &CandidatePrincipal,
+    attempt_id: &str,
+    now: DateTime<Utc>,
+) -> Result<AttemptContext, ApiError> {
+    let ctx = candidate_context(c, who, attempt_id)?;
+    settle(c, st, ctx, now)
+}
+
 /// Closes the attempt if its deadline and grace have passed (so every read shows the truth even before
 /// the background sweep reaches it); returns the fresh context.
 fn settle(
@@ -128,8 +140,7 @@ pub async fn get(state: &AppState, who: &CandidatePrincipal, attempt_id: String)
         .db
         .write(move |c| {
             let now = st.clock.now();
-            let ctx = candidate_context(c, &who, &attempt_id)?;
-            let ctx = settle(c, &st, ctx, now)?;
+            let ctx = settled_context(c, &st, &who, &attempt_id, now)?;
             view(c, &st, &ctx, now)
         })
         .await
@@ -243,8 +254,7 @@ pub async fn submit(state: &AppState, who: &CandidatePrincipal, attempt_id: Stri
         .db
         .write(move |c| {
             let now = st.clock.now();
-            let ctx = candidate_context(c, &who, &attempt_id)?;
-            let ctx = settle(c, &st, ctx, now)?;
+            let ctx = settled_context(c, &st, &who, &attempt_id, now)?;
             if ctx.attempt.state == state::IN_PROGRESS {
                 grading::close(c, &st.papers, &attempt_id, state::SUBMITTED, now, &who.actor())?;
             }

@@ -151,21 +151,8 @@ impl TestApp {
 
     /// Sends JSON to any instance (`base` is its address).
     pub async fn post_at(&self, base: &str, path: &str, token: &str, body: &Value) -> Reply {
-        let mut res = self
-            .client
-            .post(format!("{base}/api/v1{path}"))
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .send_json(body)
-            .await
-            .expect("request sent");
-        let bytes = res.body().limit(1024 * 1024).await.expect("body read");
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        Reply {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-        }
+        let url = format!("{base}/api/v1{path}");
+        self.request(&url, "POST", Some(token), Some("application/json"), body.to_string().into_bytes()).await
     }
 }
 

@@ -185,8 +185,20 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Reply {
+        self.request(&self.url(path), method, token, content_type, body).await
+    }
+
+    /// Sends a request to a full URL (any instance).
+    pub async fn request(
+        &self,
+        url: &str,
+        method: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
         let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.client.request(method, self.url(path));
+        let mut req = self.client.request(method, url);
         if let Some(t) = token {
             req = req.insert_header(("Authorization", format!("Bearer {t}")));
         }
