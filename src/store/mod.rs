@@ -17,7 +17,7 @@ pub mod time;
 pub mod users;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -118,7 +118,7 @@ pub struct Db {
     pool: Pool<DbManager>,
     backend: Backend,
     /// SQLite only: the queue this process's writers wait in (see [`Db::write_now`]).
-    sqlite_writers: Option<Arc<Mutex<()>>>,
+    sqlite_writers: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -159,7 +159,8 @@ impl Db {
             .map_err(|e| OpenError::Connect(name, e.to_string()))?;
         let mut conn = pool.get().map_err(|e| OpenError::Connect(name, e.to_string()))?;
         dialect::run_migrations(&mut conn).map_err(OpenError::Migrate)?;
-        let sqlite_writers = matches!(config.backend, Backend::Sqlite(_)).then(|| Arc::new(Mutex::new(())));
+        let sqlite_writers =
+            matches!(config.backend, Backend::Sqlite(_)).then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Db { pool, backend: config.backend.clone(), sqlite_writers })
     }
 
@@ -202,7 +203,9 @@ impl Db {
     /// lock first and meet SQLite's lock only when their turn comes (the busy timeout still covers other
     /// processes). PostgreSQL writers run side by side.
     pub fn write_now<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        let _turn = self.sqlite_writers.as_ref().map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        // tokio's mutex queues waiters in order: the autosave writer, which asks again right after each
+        // batch, cannot starve a submit or a start that asked before it.
+        let _turn = self.sqlite_writers.as_ref().map(|m| m.blocking_lock());
         let mut conn = self.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
         dialect::write_transaction(&mut conn, f)
     }
