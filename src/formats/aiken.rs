@@ -318,20 +318,7 @@ mod tests {
 
     fn mutated(text: &'static str) -> impl Strategy<Value = String> {
         let special = prop_oneof![Just('\n'), Just(')'), Just('.'), Just(':'), Just('A'), Just(' '), any::<char>()];
-        proptest::collection::vec((any::<prop::sample::Index>(), 0u8..5, special), 1..12).prop_map(move |edits| {
-            let mut chars: Vec<char> = text.chars().collect();
-            for (at, op, c) in edits {
-                let i = at.index(chars.len() + 1);
-                match op {
-                    0 | 1 => chars.insert(i, c),
-                    2 | 3 if i < chars.len() => {
-                        chars.remove(i);
-                    }
-                    _ => chars.truncate(i),
-                }
-            }
-            chars.into_iter().collect()
-        })
+        crate::formats::fuzz::mutated(text, special)
     }
 
     proptest! {

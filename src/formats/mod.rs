@@ -4,6 +4,8 @@
 pub mod aiken;
 pub mod canonical;
 pub mod cn_text;
+#[cfg(test)]
+mod fuzz;
 pub mod gift;
 
 mod types;
