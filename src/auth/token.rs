@@ -2,8 +2,10 @@
 //! token is never a staff token. Expiry is checked against examd's clock, not the OS clock, so tests
 //! that move time see tokens expire.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Mutex;
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -47,7 +49,15 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     issuer: String,
+    /// Tokens whose signature, issuer and shape passed, with their claims: a candidate sends the same
+    /// token with every save, and checking it again costs more than the rest of the request's routing.
+    /// Keyed by the whole token, so only the exact signed bytes hit; audience and expiry are still
+    /// checked on every use.
+    verified: Mutex<HashMap<String, Claims>>,
 }
+
+/// Most verified tokens remembered; past it the map starts over.
+const VERIFIED_CAPACITY: usize = 50_000;
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -74,6 +84,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(bytes),
             decoding: DecodingKey::from_secret(bytes),
             issuer: issuer.to_string(),
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -101,19 +112,46 @@ impl TokenKeys {
 
     /// Checks signature, algorithm, issuer, audience and expiry (against `now`).
     pub fn verify(&self, token: &str, audience: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
-        validation.set_audience(&[audience]);
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        // Expiry is checked below against examd's clock.
-        validation.validate_exp = false;
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenError::Invalid)?;
-        if data.claims.exp <= now.timestamp() {
+        let claims = match self.remembered(token) {
+            Some(claims) => claims,
+            None => {
+                let claims = self.decode(token)?;
+                self.remember(token, &claims);
+                claims
+            }
+        };
+        if claims.aud != audience {
+            return Err(TokenError::Invalid);
+        }
+        if claims.exp <= now.timestamp() {
             return Err(TokenError::Expired);
         }
-        Ok(data.claims)
+        Ok(claims)
+    }
+
+    /// Signature, algorithm, issuer and required claims; audience and expiry are left to [`Self::verify`].
+    fn decode(&self, token: &str) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_audience(&[STAFF_AUDIENCE, CANDIDATE_AUDIENCE]);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        // Expiry is checked against examd's clock, not the OS clock.
+        validation.validate_exp = false;
+        Ok(jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| TokenError::Invalid)?.claims)
+    }
+
+    fn remembered(&self, token: &str) -> Option<Claims> {
+        self.verified.lock().ok()?.get(token).cloned()
+    }
+
+    fn remember(&self, token: &str, claims: &Claims) {
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+            verified.insert(token.to_string(), claims.clone());
+        }
     }
 }
 
@@ -179,14 +217,35 @@ mod tests {
     #[test]
     fn a_token_verifies_only_in_its_audience_and_lifetime() {
         let now = Utc::now();
+        let keys = keys();
         let token =
-            keys().issue(STAFF_AUDIENCE, "u1", now, now + chrono::Duration::hours(1), Some(Role::Admin), None).unwrap();
-        assert_eq!(keys().verify(&token, STAFF_AUDIENCE, now).unwrap().sub, "u1");
-        assert!(matches!(keys().verify(&token, CANDIDATE_AUDIENCE, now), Err(TokenError::Invalid)));
+            keys.issue(STAFF_AUDIENCE, "u1", now, now + chrono::Duration::hours(1), Some(Role::Admin), None).unwrap();
+        // The later checks find the token already verified: the cache must not widen what passes.
+        assert_eq!(keys.verify(&token, STAFF_AUDIENCE, now).unwrap().sub, "u1");
+        assert!(matches!(keys.verify(&token, CANDIDATE_AUDIENCE, now), Err(TokenError::Invalid)));
         assert!(matches!(
-            keys().verify(&token, STAFF_AUDIENCE, now + chrono::Duration::hours(2)),
+            keys.verify(&token, STAFF_AUDIENCE, now + chrono::Duration::hours(2)),
             Err(TokenError::Expired)
         ));
+        assert!(matches!(
+            TokenKeys::new(&SecretString::from("y".repeat(32)), "examd").verify(&token, STAFF_AUDIENCE, now),
+            Err(TokenError::Invalid)
+        ));
+    }
+
+    #[test]
+    fn a_verified_token_changed_by_one_byte_is_refused() {
+        let now = Utc::now();
+        let keys = keys();
+        let token = keys
+            .issue(CANDIDATE_AUDIENCE, "inv1", now, now + chrono::Duration::hours(1), None, Some("e1".into()))
+            .unwrap();
+        assert!(keys.verify(&token, CANDIDATE_AUDIENCE, now).is_ok());
+        let mut tampered = token.into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert!(matches!(keys.verify(&tampered, CANDIDATE_AUDIENCE, now), Err(TokenError::Invalid)));
     }
 
     #[test]

@@ -93,48 +93,26 @@ pub fn migration_versions() -> (Vec<String>, Vec<String>) {
 /// client's sequence, so a delayed older save never overwrites a newer one. Returns, per row, whether it
 /// was written. Rows must have distinct (attempt, question) keys.
 ///
-/// PostgreSQL: one multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING` per batch. SQLite: the
-/// same statement per row (inside the caller's one transaction, so still one commit and one fsync).
-/// Both run on the inner connection because the multi-connection derive cannot express upserts.
+/// One multi-row `INSERT … ON CONFLICT DO UPDATE … WHERE … RETURNING` per batch on both engines: SQLite
+/// parses one statement per batch instead of one per row (diesel re-prepares every upsert, it caches
+/// none), PostgreSQL makes one round trip. It runs on the inner connection because the multi-connection
+/// derive cannot express upserts.
 pub fn upsert_responses(conn: &mut DbConn, rows: &[super::attempts::ResponseRow]) -> diesel::QueryResult<Vec<bool>> {
-    use diesel::query_dsl::methods::FilterDsl;
-    use diesel::upsert::excluded;
-    use diesel::{ExpressionMethods, RunQueryDsl};
+    use diesel::RunQueryDsl;
 
-    use super::schema::responses::dsl as r;
-    let set = (r::answer.eq(excluded(r::answer)), r::seq.eq(excluded(r::seq)), r::saved_at.eq(excluded(r::saved_at)));
-    match conn {
-        DbConn::Pg(c) => {
-            let mut written = vec![false; rows.len()];
-            // Bind parameters are capped at 65,535 per statement; 6 columns a row.
-            for (chunk_index, chunk) in rows.chunks(5_000).enumerate() {
-                let statement = diesel::insert_into(r::responses)
-                    .values(chunk)
-                    .on_conflict((r::attempt_id, r::question_key))
-                    .do_update()
-                    .set(set);
-                let keys: Vec<(String, String)> = FilterDsl::filter(statement, r::seq.lt(excluded(r::seq)))
-                    .returning((r::attempt_id, r::question_key))
-                    .get_results(c)?;
-                for (i, row) in chunk.iter().enumerate() {
-                    written[chunk_index * 5_000 + i] =
-                        keys.iter().any(|(a, q)| a == &row.attempt_id && q == &row.question_key);
-                }
-            }
-            Ok(written)
-        }
-        DbConn::Sqlite(c) => rows
-            .iter()
-            .map(|row| {
-                let statement = diesel::insert_into(r::responses)
-                    .values(row)
-                    .on_conflict((r::attempt_id, r::question_key))
-                    .do_update()
-                    .set(set);
-                FilterDsl::filter(statement, r::seq.lt(excluded(r::seq))).execute(c).map(|n| n == 1)
-            })
-            .collect(),
+    use super::upsert::UpsertResponses;
+    let mut written = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(UpsertResponses::MAX_ROWS) {
+        let statement = UpsertResponses(chunk);
+        let keys: Vec<(String, String)> = match conn {
+            DbConn::Pg(c) => statement.load(c)?,
+            DbConn::Sqlite(c) => statement.load(c)?,
+        };
+        let keys: std::collections::HashSet<(&str, &str)> =
+            keys.iter().map(|(a, q)| (a.as_str(), q.as_str())).collect();
+        written.extend(chunk.iter().map(|row| keys.contains(&(row.attempt_id.as_str(), row.question_key.as_str()))));
     }
+    Ok(written)
 }
 
 /// Claims the next task of an exam (of one question, when given) for `marker` until `until`: the oldest

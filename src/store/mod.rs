@@ -14,6 +14,7 @@ pub mod results;
 pub mod schema;
 pub mod tasks;
 pub mod time;
+mod upsert;
 pub mod users;
 
 use std::path::{Path, PathBuf};
