@@ -13,9 +13,10 @@ use tokio::sync::{mpsc, oneshot};
 use crate::clock::Clock;
 use crate::domain::deadline;
 use crate::error::ApiError;
-use crate::store::attempts::{self, state, ResponseRow, SaveGuard};
+use crate::store::attempts::{self, state, SaveGuard};
+use crate::store::dialect::{self, NewResponse};
 use crate::store::time::{from_db, to_db};
-use crate::store::{dialect, Db};
+use crate::store::Db;
 
 /// Most saves written in one transaction.
 const MAX_BATCH: usize = 1_000;
@@ -80,6 +81,9 @@ impl AutoSave {
 
 fn writer(db: Db, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<SaveJob>) {
     while let Some(first) = jobs.blocking_recv() {
+        // Where the writer shares a core with the request threads, let them run first: they queue the
+        // saves that are already on the wire, and the batch that follows is bigger for it.
+        std::thread::yield_now();
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -88,8 +92,7 @@ fn writer(db: Db, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<SaveJob>) {
             }
         }
         let now = clock.now();
-        let requests: Vec<Request> = batch.iter().map(Request::from).collect();
-        let outcomes = db.write_now(|c| write_batch(c, &requests, now));
+        let outcomes = db.write_now(|c| write_batch(c, &batch, now));
         match outcomes {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
@@ -103,20 +106,6 @@ fn writer(db: Db, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<SaveJob>) {
                 }
             }
         }
-    }
-}
-
-/// What the transaction needs of a job (the reply channel stays outside it).
-struct Request {
-    attempt_id: String,
-    question: String,
-    answer: Option<String>,
-    seq: i64,
-}
-
-impl From<&SaveJob> for Request {
-    fn from(j: &SaveJob) -> Request {
-        Request { attempt_id: j.attempt_id.clone(), question: j.question.clone(), answer: j.answer.clone(), seq: j.seq }
     }
 }
 
@@ -137,19 +126,20 @@ fn closed(guard: &SaveGuard) -> ApiError {
 /// Checks and writes one batch inside its transaction; returns one outcome per request, in order.
 fn write_batch(
     c: &mut crate::store::DbConn,
-    requests: &[Request],
+    requests: &[SaveJob],
     now: DateTime<Utc>,
 ) -> Result<Vec<Result<SaveAck, ApiError>>, ApiError> {
-    let mut ids: Vec<String> = requests.iter().map(|r| r.attempt_id.clone()).collect();
-    ids.sort();
+    let mut ids: Vec<&str> = requests.iter().map(|r| r.attempt_id.as_str()).collect();
+    ids.sort_unstable();
     ids.dedup();
     let guards: HashMap<String, SaveGuard> =
         attempts::save_guards(c, &ids)?.into_iter().map(|g| (g.attempt_id.clone(), g)).collect();
+    let guard = |r: &SaveJob| guards.get(&r.attempt_id);
     let mut outcomes: Vec<Option<Result<SaveAck, ApiError>>> = requests.iter().map(|_| None).collect();
     // The newest save per (attempt, question) is written; an older one in the same batch is superseded.
     let mut newest: HashMap<(&str, &str), usize> = HashMap::new();
     for (i, r) in requests.iter().enumerate() {
-        let Some(guard) = guards.get(&r.attempt_id) else {
+        let Some(guard) = guard(r) else {
             outcomes[i] = Some(Err(ApiError::NotFound("attempt")));
             continue;
         };
@@ -171,15 +161,15 @@ fn write_batch(
         v.sort_unstable();
         v
     };
-    let rows: Vec<ResponseRow> = chosen
+    let saved_at = to_db(now);
+    let rows: Vec<NewResponse<'_>> = chosen
         .iter()
-        .map(|&i| ResponseRow {
-            attempt_id: requests[i].attempt_id.clone(),
-            question_key: requests[i].question.clone(),
-            answer: requests[i].answer.clone(),
+        .map(|&i| NewResponse {
+            attempt_id: &requests[i].attempt_id,
+            question_key: &requests[i].question,
+            answer: requests[i].answer.as_deref(),
             seq: requests[i].seq,
-            saved_at: to_db(now),
-            points: None,
+            saved_at,
         })
         .collect();
     let written = dialect::upsert_responses(c, &rows)?;
@@ -194,7 +184,7 @@ fn write_batch(
         if outcomes[i].is_some() {
             continue;
         }
-        let Some(guard) = guards.get(&r.attempt_id) else { continue };
+        let Some(guard) = guard(r) else { continue };
         let winner = newest.get(&(r.attempt_id.as_str(), r.question.as_str())).copied().unwrap_or(i);
         if winner != i {
             outcomes[i] = Some(Err(stale(requests[winner].seq)));

@@ -73,7 +73,7 @@ pub fn insert(conn: &mut DbConn, row: &AttemptRow) -> QueryResult<()> {
 
 /// The attempt with this id.
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<AttemptRow>> {
-    attempts::table.find(id).select(AttemptRow::as_select()).first(conn).optional()
+    attempts::table.find(id).select(AttemptRow::as_select()).get_result(conn).optional()
 }
 
 /// The attempt of an invitation.
@@ -81,7 +81,7 @@ pub fn by_invitation(conn: &mut DbConn, invitation_id: &str) -> QueryResult<Opti
     attempts::table
         .filter(attempts::invitation_id.eq(invitation_id))
         .select(AttemptRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -155,7 +155,7 @@ pub fn responses_of(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Vec<Resp
 
 /// One saved response.
 pub fn response(conn: &mut DbConn, attempt_id: &str, key: &str) -> QueryResult<Option<ResponseRow>> {
-    responses::table.find((attempt_id, key)).select(ResponseRow::as_select()).first(conn).optional()
+    responses::table.find((attempt_id, key)).select(ResponseRow::as_select()).get_result(conn).optional()
 }
 
 /// Sets a response's points.
@@ -199,7 +199,7 @@ pub fn context(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Option<Attemp
             papers::id,
             papers::updated_at,
         ))
-        .first::<(AttemptRow, bool, i32, String, NaiveDateTime)>(conn)
+        .get_result::<(AttemptRow, bool, i32, String, NaiveDateTime)>(conn)
         .optional()
         .map(|row| {
             row.map(|(attempt, revoked, grace_seconds, paper_id, paper_updated_at)| AttemptContext {
@@ -229,8 +229,8 @@ pub struct SaveGuard {
     pub revoked: bool,
 }
 
-/// The guards of several attempts in one query.
-pub fn save_guards(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<SaveGuard>> {
+/// The guards of several attempts in one query (one round trip on PostgreSQL).
+pub fn save_guards(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<SaveGuard>> {
     use super::schema::{exams, invitations};
     attempts::table
         .inner_join(invitations::table.on(invitations::id.eq(attempts::invitation_id)))

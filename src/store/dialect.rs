@@ -5,6 +5,7 @@ use diesel::result::Error as DieselError;
 use diesel::Connection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+pub use super::upsert::NewResponse;
 use super::DbConn;
 use crate::error::ApiError;
 
@@ -97,7 +98,7 @@ pub fn migration_versions() -> (Vec<String>, Vec<String>) {
 /// parses one statement per batch instead of one per row (diesel re-prepares every upsert, it caches
 /// none), PostgreSQL makes one round trip. It runs on the inner connection because the multi-connection
 /// derive cannot express upserts.
-pub fn upsert_responses(conn: &mut DbConn, rows: &[super::attempts::ResponseRow]) -> diesel::QueryResult<Vec<bool>> {
+pub fn upsert_responses(conn: &mut DbConn, rows: &[NewResponse<'_>]) -> diesel::QueryResult<Vec<bool>> {
     use diesel::RunQueryDsl;
 
     use super::upsert::UpsertResponses;
@@ -110,7 +111,7 @@ pub fn upsert_responses(conn: &mut DbConn, rows: &[super::attempts::ResponseRow]
         };
         let keys: std::collections::HashSet<(&str, &str)> =
             keys.iter().map(|(a, q)| (a.as_str(), q.as_str())).collect();
-        written.extend(chunk.iter().map(|row| keys.contains(&(row.attempt_id.as_str(), row.question_key.as_str()))));
+        written.extend(chunk.iter().map(|row| keys.contains(&(row.attempt_id, row.question_key))));
     }
     Ok(written)
 }

@@ -50,7 +50,7 @@ pub fn insert(conn: &mut DbConn, row: &ExamRow) -> QueryResult<()> {
 
 /// The exam with this id.
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<ExamRow>> {
-    exams::table.find(id).select(ExamRow::as_select()).first(conn).optional()
+    exams::table.find(id).select(ExamRow::as_select()).get_result(conn).optional()
 }
 
 /// Exams of one owner (or everyone's), newest first.

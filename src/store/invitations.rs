@@ -36,12 +36,16 @@ pub fn insert(conn: &mut DbConn, row: &InvitationRow) -> QueryResult<()> {
 
 /// The invitation with this id.
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<InvitationRow>> {
-    invitations::table.find(id).select(InvitationRow::as_select()).first(conn).optional()
+    invitations::table.find(id).select(InvitationRow::as_select()).get_result(conn).optional()
 }
 
 /// The invitation whose code hashes to this.
 pub fn by_code_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<InvitationRow>> {
-    invitations::table.filter(invitations::code_hash.eq(hash)).select(InvitationRow::as_select()).first(conn).optional()
+    invitations::table
+        .filter(invitations::code_hash.eq(hash))
+        .select(InvitationRow::as_select())
+        .get_result(conn)
+        .optional()
 }
 
 /// An invitation's attempt as far as its status needs: state, deadline, when it closed.

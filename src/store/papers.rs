@@ -47,7 +47,7 @@ pub fn insert(conn: &mut DbConn, row: &PaperRow) -> QueryResult<()> {
 
 /// The paper with this id.
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<PaperRow>> {
-    papers::table.find(id).select(PaperRow::as_select()).first(conn).optional()
+    papers::table.find(id).select(PaperRow::as_select()).get_result(conn).optional()
 }
 
 /// Papers of one owner (or of everyone), newest first.
@@ -104,5 +104,5 @@ pub fn delete_draft(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
 
 /// A paper's version stamp (for the paper cache), without reading its document.
 pub fn stamp(conn: &mut DbConn, id: &str) -> QueryResult<Option<NaiveDateTime>> {
-    papers::table.find(id).select(papers::updated_at).first(conn).optional()
+    papers::table.find(id).select(papers::updated_at).get_result(conn).optional()
 }

@@ -61,7 +61,7 @@ pub fn insert(conn: &mut DbConn, row: &TaskRow) -> QueryResult<()> {
 
 /// The task with this id.
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<TaskRow>> {
-    marking_tasks::table.find(id).select(TaskRow::as_select()).first(conn).optional()
+    marking_tasks::table.find(id).select(TaskRow::as_select()).get_result(conn).optional()
 }
 
 /// Tasks of one attempt.

@@ -50,12 +50,12 @@ pub fn insert(conn: &mut DbConn, user: &NewUser<'_>) -> QueryResult<()> {
 
 /// The account with this e-mail.
 pub fn by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<UserRow>> {
-    users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()
+    users::table.filter(users::email.eq(email)).select(UserRow::as_select()).get_result(conn).optional()
 }
 
 /// The account with this id.
 pub fn by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).optional()
+    users::table.find(id).select(UserRow::as_select()).get_result(conn).optional()
 }
 
 /// Accounts with these ids.
