@@ -1,8 +1,8 @@
 //! Group commit for answer saves, the hottest write. Saves from every request queue up for one writer
 //! thread, which takes all that are waiting, checks and writes them in one transaction, commits once and
 //! only then acknowledges each. With SQLite in `synchronous=FULL` that is one fsync per batch instead of
-//! one per save: durable against power loss and still fast. On PostgreSQL the batch is one multi-row
-//! upsert.
+//! one per save: durable against power loss and still fast. The batch's answers are written by one
+//! multi-row upsert on either engine.
 
 use std::collections::HashMap;
 use std::sync::Arc;
