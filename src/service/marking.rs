@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::auth::StaffPrincipal;
@@ -117,32 +117,33 @@ pub struct ScoredTask {
     pub marked_at: DateTime<Utc>,
 }
 
-/// The paper an exam is sat on, from the shared cache.
+/// The paper an exam is sat on, from the shared cache. Only its stamp is read to check the cached copy;
+/// the document itself (tens of kilobytes) only when that copy is missing or stale.
 pub fn exam_paper(c: &mut DbConn, cache: &PaperCache, exam: &ExamRow) -> Result<Arc<Paper>, ApiError> {
-    let row = papers::get(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
-    cache.get(c, &row.id, row.updated_at)
+    let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
+    cache.get(c, &exam.paper_id, stamp)
 }
 
-/// The exam if the caller marks it. An exam not assigned to them is "not found", as if it did not
-/// exist, so exam ids reveal nothing; admins mark anything.
-fn marked_exam(c: &mut DbConn, who: &StaffPrincipal, exam_id: &str) -> Result<ExamRow, ApiError> {
+/// The exam if the caller marks it, with its paper's stamp. An exam not assigned to them is "not found",
+/// as if it did not exist, so exam ids reveal nothing; admins mark anything.
+fn marked_exam(c: &mut DbConn, who: &StaffPrincipal, exam_id: &str) -> Result<(ExamRow, NaiveDateTime), ApiError> {
     if who.role == Role::Recruiter {
         return Err(ApiError::Forbidden);
     }
-    match exams::get(c, exam_id)? {
-        Some(exam) if who.role == Role::Admin || exams::is_marker(c, &exam.id, &who.id)? => Ok(exam),
+    match exams::for_marker(c, exam_id, &who.id)? {
+        Some((exam, paper_stamp, assigned)) if who.role == Role::Admin || assigned => Ok((exam, paper_stamp)),
         _ => Err(ApiError::NotFound("exam")),
     }
 }
 
 /// A marker's task: one of an exam they mark, and never a recruiter's adjudication.
-fn marked_task(c: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<(TaskRow, ExamRow), ApiError> {
+fn marked_task(c: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<(TaskRow, ExamRow, NaiveDateTime), ApiError> {
     let task = tasks::get(c, id)?.filter(|t| t.round < ADJUDICATION_ROUND).ok_or(ApiError::NotFound("task"))?;
-    let exam = marked_exam(c, who, &task.exam_id).map_err(|e| match e {
+    let (exam, paper_stamp) = marked_exam(c, who, &task.exam_id).map_err(|e| match e {
         ApiError::NotFound(_) => ApiError::NotFound("task"),
         other => other,
     })?;
-    Ok((task, exam))
+    Ok((task, exam, paper_stamp))
 }
 
 fn lease_lost(task: &TaskRow) -> ApiError {
@@ -200,8 +201,8 @@ pub async fn claim(
     state
         .db
         .write(move |c| {
-            let exam = marked_exam(c, &who, &request.exam_id)?;
-            let paper = exam_paper(c, &st.papers, &exam)?;
+            let (exam, paper_stamp) = marked_exam(c, &who, &request.exam_id)?;
+            let paper = st.papers.get(c, &exam.paper_id, paper_stamp)?;
             if let Some(key) = &request.question {
                 if !paper.question(key).is_some_and(|q| q.kind().is_open()) {
                     return Err(ApiError::field("question", format!("the paper has no marked question `{key}`")));
@@ -237,9 +238,9 @@ pub async fn score(
     state
         .db
         .write(move |c| {
-            let (task, exam) = marked_task(c, &who, &id)?;
+            let (task, exam, paper_stamp) = marked_task(c, &who, &id)?;
             dialect::lock_attempt(c, &task.attempt_id)?;
-            let paper = exam_paper(c, &st.papers, &exam)?;
+            let paper = st.papers.get(c, &exam.paper_id, paper_stamp)?;
             let q = open_question(&paper, &task.question_key)?;
             let step = step(q.points(), &q.doc.rubric);
             if !valid_mark(score.points, q.points(), step) {
@@ -285,7 +286,7 @@ pub async fn release(state: &AppState, who: &StaffPrincipal, id: String, fence: 
     state
         .db
         .write(move |c| {
-            let (task, _) = marked_task(c, &who, &id)?;
+            let (task, ..) = marked_task(c, &who, &id)?;
             let now = st.clock.now();
             let fence = fence.unwrap_or(task.fence);
             if tasks::release(c, &id, &who.id, fence, to_db(now))? == 0 {

@@ -185,8 +185,13 @@ pub fn claim_task(
                 // planner then sorts every open task of the exam on each claim (8–11 ms, measured) instead
                 // of walking the ordered partial index to the first free one (0.1 ms). For this one
                 // transaction, tell it what the index is for.
-                c.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")?;
-                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))").bind::<Text, _>(marker).execute(c)?;
+                // One round trip for both: `set_config(…, true)` is `SET LOCAL`.
+                diesel::sql_query(
+                    "SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true), \
+                     pg_advisory_xact_lock(hashtext($1))",
+                )
+                .bind::<Text, _>(marker)
+                .execute(c)?;
                 next!().for_update().skip_locked().get_result(c).optional()?
             }
             DbConn::Sqlite(c) => next!().get_result(c).optional()?,

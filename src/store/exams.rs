@@ -115,6 +115,28 @@ pub fn is_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResult
     .get_result(conn)
 }
 
+/// An exam with what each marking request needs beside it, in one round trip: the stamp of its paper
+/// (to check the parsed copy in the paper cache) and whether `user_id` is assigned to mark it.
+pub fn for_marker(
+    conn: &mut DbConn,
+    exam_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(ExamRow, NaiveDateTime, bool)>> {
+    use super::schema::papers;
+    exams::table
+        .inner_join(papers::table.on(papers::id.eq(exams::paper_id)))
+        .filter(exams::id.eq(exam_id))
+        .select((
+            ExamRow::as_select(),
+            papers::updated_at,
+            diesel::dsl::exists(
+                exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).filter(exam_markers::user_id.eq(user_id)),
+            ),
+        ))
+        .get_result(conn)
+        .optional()
+}
+
 /// The exam's markers.
 pub fn markers(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<String>> {
     exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).select(exam_markers::user_id).load(conn)
