@@ -211,8 +211,7 @@ pub async fn claim(
             let now = st.clock.now();
             let claimed =
                 dialect::claim_task(c, &exam.id, request.question.as_deref(), &who.id, to_db(now), to_db(now + lease))?;
-            let Some(id) = claimed else { return Ok(None) };
-            let task = tasks::get(c, &id)?.ok_or(ApiError::NotFound("task"))?;
+            let Some(task) = claimed else { return Ok(None) };
             let answer = attempts::response(c, &task.attempt_id, &task.question_key)?
                 .and_then(|r| r.answer)
                 .and_then(|a| serde_json::from_str(&a).ok())
@@ -239,7 +238,7 @@ pub async fn score(
         .db
         .write(move |c| {
             let (task, exam, paper_stamp) = marked_task(c, &who, &id)?;
-            dialect::lock_attempt(c, &task.attempt_id)?;
+            let attempt = dialect::lock_attempt(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
             let paper = st.papers.get(c, &exam.paper_id, paper_stamp)?;
             let q = open_question(&paper, &task.question_key)?;
             let step = step(q.points(), &q.doc.rubric);
@@ -269,7 +268,6 @@ pub async fn score(
                 serde_json::json!({"attempt_id": task.attempt_id, "question": task.question_key, "round": task.round,
                     "points": score.points}),
             )?;
-            let attempt = attempts::get(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
             if grading::refresh(c, &attempt.id, &paper, &exam, closed_state_of(&attempt, &exam))?.complete {
                 release_if_due(c, &exam, now)?;
             }

@@ -118,7 +118,7 @@ pub fn upsert_responses(conn: &mut DbConn, rows: &[NewResponse<'_>]) -> diesel::
 
 /// Claims the next task of an exam (of one question, when given) for `marker` until `until`: the oldest
 /// first-round task first, never one whose other round this marker holds or has marked (double marking
-/// needs two different markers). Returns the task's id, or `None` when nothing is left.
+/// needs two different markers). Returns the task as claimed, or `None` when nothing is left.
 ///
 /// PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED` inside the caller's transaction, so concurrent claims on
 /// any number of instances each lock a different row instead of queueing on the same one; a per-marker
@@ -132,7 +132,7 @@ pub fn claim_task(
     marker: &str,
     now: chrono::NaiveDateTime,
     until: chrono::NaiveDateTime,
-) -> diesel::QueryResult<Option<String>> {
+) -> diesel::QueryResult<Option<super::tasks::TaskRow>> {
     use diesel::{BoolExpressionMethods, ExpressionMethods, IntoSql, OptionalExtension, QueryDsl, RunQueryDsl};
 
     use super::schema::marking_tasks;
@@ -197,8 +197,8 @@ pub fn claim_task(
             DbConn::Sqlite(c) => next!().get_result(c).optional()?,
         };
         let Some(id) = id else { return Ok(None) };
-        if tasks::take(conn, &id, marker, now, until)? == 1 {
-            return Ok(Some(id));
+        if let Some(task) = tasks::take(conn, &id, marker, now, until)? {
+            return Ok(Some(task));
         }
     }
     Ok(None)
@@ -208,13 +208,16 @@ pub fn claim_task(
 /// points one after the other: on PostgreSQL two transactions scoring its last two answers would each
 /// miss the other's uncommitted mark and both leave it ungraded. SQLite's `BEGIN IMMEDIATE` already
 /// serialises every writer.
-pub fn lock_attempt(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {
-    use diesel::{QueryDsl, RunQueryDsl};
+///
+/// Returns the attempt as locked (one round trip for the lock and the read).
+pub fn lock_attempt(conn: &mut DbConn, id: &str) -> diesel::QueryResult<Option<super::attempts::AttemptRow>> {
+    use diesel::{OptionalExtension, QueryDsl, RunQueryDsl, SelectableHelper};
 
+    use super::attempts::AttemptRow;
     use super::schema::attempts;
     match conn {
-        DbConn::Pg(c) => attempts::table.find(id).select(attempts::id).for_update().execute(c).map(drop),
-        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Pg(c) => attempts::table.find(id).select(AttemptRow::as_select()).for_update().get_result(c).optional(),
+        DbConn::Sqlite(_) => super::attempts::get(conn, id),
     }
 }
 

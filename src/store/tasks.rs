@@ -86,10 +86,16 @@ macro_rules! claimable_at {
 }
 pub(crate) use claimable_at;
 
-/// Hands a claimable task to `marker` until `until`, bumping its fence. Returns how many rows changed:
-/// 1 when this call took it, 0 when someone else got there first. The condition is repeated here so the
+/// Hands a claimable task to `marker` until `until`, bumping its fence. Returns the task as taken, or
+/// `None` when someone else got there first. The condition is repeated here so the
 /// update is safe on its own, whatever the engine's locking did before it.
-pub fn take(conn: &mut DbConn, id: &str, marker: &str, now: NaiveDateTime, until: NaiveDateTime) -> QueryResult<usize> {
+pub fn take(
+    conn: &mut DbConn,
+    id: &str,
+    marker: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Option<TaskRow>> {
     diesel::update(marking_tasks::table.find(id).filter(claimable_at!(now)))
         .set((
             marking_tasks::state.eq(state::CLAIMED),
@@ -97,7 +103,10 @@ pub fn take(conn: &mut DbConn, id: &str, marker: &str, now: NaiveDateTime, until
             marking_tasks::lease_expires_at.eq(Some(until)),
             marking_tasks::fence.eq(marking_tasks::fence + 1),
         ))
-        .execute(conn)
+        // The columns in `TaskRow`'s order: the multi-connection cannot pass `as_returning()` through.
+        .returning(marking_tasks::all_columns)
+        .get_result(conn)
+        .optional()
 }
 
 /// A marker's score on a task they hold.
