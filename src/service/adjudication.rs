@@ -211,10 +211,9 @@ pub async fn settle(
         .db
         .write(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
-            let attempt = attempts::get(c, &settle.attempt_id)?
+            let attempt = dialect::lock_attempt(c, &settle.attempt_id)?
                 .filter(|a| a.exam_id == exam.id)
                 .ok_or(ApiError::NotFound("attempt"))?;
-            dialect::lock_attempt(c, &attempt.id)?;
             let paper = exam_paper(c, &st.papers, &exam)?;
             let q = paper.question(&settle.question).ok_or(ApiError::NotFound("question"))?;
             let step = step(q.points(), &q.doc.rubric);

@@ -169,8 +169,7 @@ fn regrade(
                 continue;
             }
             // Locked and read again: a mark scored meanwhile on another instance is in the old total.
-            dialect::lock_attempt(c, &attempt.id)?;
-            let attempt = attempts::get(c, &attempt.id)?.ok_or(ApiError::NotFound("attempt"))?;
+            let attempt = dialect::lock_attempt(c, &attempt.id)?.ok_or(ApiError::NotFound("attempt"))?;
             let answers = answers_of(&attempts::responses_of(c, &attempt.id)?);
             let points = grade(&question, answers.get(key)).points().map(Points::hundredths);
             attempts::set_response_points(c, &attempt.id, key, points)?;

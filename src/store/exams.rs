@@ -107,14 +107,6 @@ pub fn add_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResul
     Ok(())
 }
 
-/// Whether a user marks this exam.
-pub fn is_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).filter(exam_markers::user_id.eq(user_id)),
-    ))
-    .get_result(conn)
-}
-
 /// An exam with what each marking request needs beside it, in one round trip: the stamp of its paper
 /// (to check the parsed copy in the paper cache) and whether `user_id` is assigned to mark it.
 pub fn for_marker(
