@@ -105,6 +105,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(settings: Settings) -> Result<(), String> {
+    // Before any thread starts: the runtime's, the pool's and the autosave writer inherit it.
+    examd::scheduling::apply(&settings.cpu_scheduling)?;
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind.clone();
         let app = Application::build(settings).await.map_err(|e| e.to_string())?;

@@ -1,0 +1,65 @@
+//! The process's CPU scheduling class (`cpu_scheduling`). examd's hot path is two threads handing work
+//! to each other: request threads queue saves, the autosave writer commits them and wakes the requests.
+//! Where they share a core, the default class lets every wakeup preempt the running thread, so a writer
+//! in the middle of a batch is switched out each time a packet arrives, some twenty times per batch.
+//! `SCHED_BATCH` keeps wakeups from preempting: a woken thread runs when the running one blocks (on
+//! `fsync`, on the network) or its time slice ends. Measured in docs/benchmarks.md.
+
+/// Puts the calling thread, and every thread it starts afterwards, in the named class.
+pub fn apply(policy: &str) -> Result<(), String> {
+    match policy {
+        "normal" => Ok(()),
+        "batch" => set_batch(),
+        other => Err(format!("unknown cpu_scheduling {other:?}")),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn set_batch() -> Result<(), String> {
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: pid 0 names the calling thread and `param` outlives the call. Lowering the class to
+    // SCHED_BATCH needs no privilege.
+    let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(format!("sched_setscheduler(SCHED_BATCH): {}", std::io::Error::last_os_error()))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_batch() -> Result<(), String> {
+    tracing::info!("cpu_scheduling = \"batch\" applies on Linux only; the default class stays");
+    Ok(())
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    fn class_of_a_thread_after(policy: &'static str) -> i32 {
+        // In a thread of its own, so the test runner's threads keep their class.
+        std::thread::spawn(move || {
+            apply(policy).unwrap();
+            // A thread started now inherits the class.
+            std::thread::spawn(|| unsafe { libc::sched_getscheduler(0) }).join().unwrap()
+        })
+        .join()
+        .unwrap()
+    }
+
+    #[test]
+    fn batch_is_inherited_by_threads_started_afterwards() {
+        assert_eq!(class_of_a_thread_after("batch"), libc::SCHED_BATCH);
+    }
+
+    #[test]
+    fn normal_leaves_the_default_class() {
+        assert_eq!(class_of_a_thread_after("normal"), libc::SCHED_OTHER);
+    }
+
+    #[test]
+    fn an_unknown_class_is_refused() {
+        assert!(apply("realtime").is_err());
+    }
+}
