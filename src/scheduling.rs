@@ -37,25 +37,26 @@ fn set_batch() -> Result<(), String> {
 mod tests {
     use super::*;
 
-    fn class_of_a_thread_after(policy: &'static str) -> i32 {
+    /// The class a thread gets when started by one that applied `policy`.
+    fn class_of_a_thread_after(policy: &'static str) -> Result<i32, String> {
         // In a thread of its own, so the test runner's threads keep their class.
-        std::thread::spawn(move || {
-            apply(policy).unwrap();
-            // A thread started now inherits the class.
-            std::thread::spawn(|| unsafe { libc::sched_getscheduler(0) }).join().unwrap()
-        })
-        .join()
-        .unwrap()
+        let applier = std::thread::spawn(move || {
+            apply(policy)?;
+            // SAFETY: sched_getscheduler reads the calling thread's class; pid 0 is that thread.
+            let child = std::thread::spawn(|| unsafe { libc::sched_getscheduler(0) });
+            child.join().map_err(|_| "the child thread panicked".to_string())
+        });
+        applier.join().map_err(|_| "the applying thread panicked".to_string())?
     }
 
     #[test]
     fn batch_is_inherited_by_threads_started_afterwards() {
-        assert_eq!(class_of_a_thread_after("batch"), libc::SCHED_BATCH);
+        assert_eq!(class_of_a_thread_after("batch"), Ok(libc::SCHED_BATCH));
     }
 
     #[test]
     fn normal_leaves_the_default_class() {
-        assert_eq!(class_of_a_thread_after("normal"), libc::SCHED_OTHER);
+        assert_eq!(class_of_a_thread_after("normal"), Ok(libc::SCHED_OTHER));
     }
 
     #[test]
