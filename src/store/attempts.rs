@@ -229,13 +229,16 @@ pub struct SaveGuard {
     pub revoked: bool,
 }
 
-/// The guards of several attempts in one query (one round trip on PostgreSQL).
+/// The guards of several attempts in one query (one round trip on PostgreSQL), kept prepared.
 pub fn save_guards(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<SaveGuard>> {
     use super::schema::{exams, invitations};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     attempts::table
         .inner_join(invitations::table.on(invitations::id.eq(attempts::invitation_id)))
         .inner_join(exams::table.on(exams::id.eq(attempts::exam_id)))
-        .filter(attempts::id.eq_any(ids))
+        .filter(super::in_list::in_padded(attempts::id, ids))
         .select((
             attempts::id,
             attempts::state,

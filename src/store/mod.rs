@@ -8,6 +8,7 @@ pub mod audit;
 mod conn;
 pub mod dialect;
 pub mod exams;
+mod in_list;
 pub mod invitations;
 pub mod papers;
 pub mod results;
