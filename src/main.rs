@@ -107,7 +107,7 @@ fn main() -> ExitCode {
 fn serve(settings: Settings) -> Result<(), String> {
     // Before any thread starts: the runtime's, the pool's and the autosave writer inherit it. A sandbox
     // that forbids the call costs speed, not correctness: examd runs on in the default class, and says so.
-    if let Err(e) = examd::scheduling::apply(&settings.cpu_scheduling) {
+    if let Err(e) = examd::scheduling::apply(settings.cpu_scheduling) {
         tracing::warn!(error = %e, "cpu_scheduling not applied; running in the default class");
     }
     actix_web::rt::System::new().block_on(async move {

@@ -20,7 +20,7 @@ pub struct Settings {
     pub db_pool_size: u32,
     pub db_connect_timeout_seconds: u64,
     pub sqlite_synchronous: String,
-    pub cpu_scheduling: String,
+    pub cpu_scheduling: crate::scheduling::CpuScheduling,
     pub jwt_secret: SecretString,
     pub jwt_secret_file: String,
     pub jwt_issuer: String,
@@ -95,9 +95,6 @@ impl Settings {
         if !["full", "normal", "off"].contains(&self.sqlite_synchronous.as_str()) {
             return invalid("sqlite_synchronous must be full, normal or off");
         }
-        if !["batch", "normal"].contains(&self.cpu_scheduling.as_str()) {
-            return invalid("cpu_scheduling must be batch or normal");
-        }
         if !["pretty", "json"].contains(&self.log_format.as_str()) {
             return invalid("log_format must be pretty or json");
         }
@@ -145,6 +142,7 @@ mod tests {
         assert_eq!(s.bind, "0.0.0.0:9000");
         assert_eq!(s.db_pool_size, 4);
         assert_eq!(s.database_url, "./data/examd.db");
+        assert_eq!(s.cpu_scheduling, crate::scheduling::CpuScheduling::Batch);
     }
 
     #[test]
@@ -152,7 +150,8 @@ mod tests {
         let e = Settings::load_from(env(&[("EXAMD_DB_POOL_SIZE", "many")])).unwrap_err();
         assert!(e.to_string().contains("EXAMD_DB_POOL_SIZE"), "{e}");
         assert!(Settings::load_from(env(&[("EXAMD_LOG_FORMAT", "xml")])).is_err());
-        assert!(Settings::load_from(env(&[("EXAMD_CPU_SCHEDULING", "fifo")])).is_err());
+        let e = Settings::load_from(env(&[("EXAMD_CPU_SCHEDULING", "fifo")])).unwrap_err();
+        assert!(e.to_string().contains("`fifo`") && e.to_string().contains("`batch`"), "{e}");
     }
 
     #[test]
