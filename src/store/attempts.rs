@@ -238,7 +238,7 @@ pub fn save_guards(conn: &mut DbConn, ids: &[&str]) -> QueryResult<Vec<SaveGuard
     attempts::table
         .inner_join(invitations::table.on(invitations::id.eq(attempts::invitation_id)))
         .inner_join(exams::table.on(exams::id.eq(attempts::exam_id)))
-        .filter(super::in_list::in_padded(attempts::id, ids))
+        .filter(super::in_list::in_list(attempts::id, ids))
         .select((
             attempts::id,
             attempts::state,

@@ -16,14 +16,14 @@ use super::conn::MultiBackend;
 
 /// `column IN (values…)`; `values` must not be empty (an empty list matches nothing: ask no query).
 #[derive(Debug, Clone, Copy)]
-pub struct InPadded<'a, C> {
+pub struct InList<'a, C> {
     column: C,
     values: &'a [&'a str],
 }
 
 /// `column IN (values…)` for a text column, in the form each engine keeps prepared.
-pub fn in_padded<'a, C>(column: C, values: &'a [&'a str]) -> InPadded<'a, C> {
-    InPadded { column, values }
+pub fn in_list<'a, C>(column: C, values: &'a [&'a str]) -> InList<'a, C> {
+    InList { column, values }
 }
 
 /// How many placeholders SQLite gets for a list of `n` values.
@@ -31,17 +31,17 @@ pub fn padded_len(n: usize) -> usize {
     n.max(1).next_power_of_two()
 }
 
-impl<C: Expression> Expression for InPadded<'_, C> {
+impl<C: Expression> Expression for InList<'_, C> {
     type SqlType = Bool;
 }
 
-impl<C: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for InPadded<'_, C> {}
+impl<C: AppearsOnTable<QS>, QS> AppearsOnTable<QS> for InList<'_, C> {}
 
-impl<C: ValidGrouping<GB>, GB> ValidGrouping<GB> for InPadded<'_, C> {
+impl<C: ValidGrouping<GB>, GB> ValidGrouping<GB> for InList<'_, C> {
     type IsAggregate = C::IsAggregate;
 }
 
-impl<C> QueryId for InPadded<'_, C> {
+impl<C> QueryId for InList<'_, C> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
@@ -50,7 +50,7 @@ fn empty_list() -> diesel::result::Error {
     diesel::result::Error::QueryBuilderError("an IN list needs at least one value".into())
 }
 
-impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for InPadded<'_, C> {
+impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for InList<'_, C> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         let last = self.values.last().ok_or_else(empty_list)?;
         self.column.walk_ast(out.reborrow())?;
@@ -66,7 +66,7 @@ impl<C: QueryFragment<Sqlite>> QueryFragment<Sqlite> for InPadded<'_, C> {
     }
 }
 
-impl<C: QueryFragment<Pg>> QueryFragment<Pg> for InPadded<'_, C> {
+impl<C: QueryFragment<Pg>> QueryFragment<Pg> for InList<'_, C> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         if self.values.is_empty() {
             return Err(empty_list());
@@ -79,7 +79,7 @@ impl<C: QueryFragment<Pg>> QueryFragment<Pg> for InPadded<'_, C> {
     }
 }
 
-impl<C> QueryFragment<MultiBackend> for InPadded<'_, C>
+impl<C> QueryFragment<MultiBackend> for InList<'_, C>
 where
     Self: QueryFragment<Sqlite> + QueryFragment<Pg>,
 {
@@ -92,8 +92,32 @@ where
 mod tests {
     use super::*;
 
+    use diesel::debug_query;
+
+    use crate::store::schema::attempts;
+
     #[test]
     fn lists_are_padded_to_a_power_of_two() {
         assert_eq!([1, 2, 3, 4, 5, 60, 64, 65].map(padded_len), [1, 2, 4, 4, 8, 64, 64, 128]);
+    }
+
+    #[test]
+    fn sqlite_repeats_the_last_value_and_postgresql_binds_one_array() {
+        let ids = ["a", "b", "c"];
+        let sqlite = debug_query::<Sqlite, _>(&in_list(attempts::id, &ids)).to_string();
+        assert_eq!(sqlite, r#"`attempts`.`id` IN (?, ?, ?, ?) -- binds: ["a", "b", "c", "c"]"#);
+        let pg = debug_query::<Pg, _>(&in_list(attempts::id, &ids)).to_string();
+        assert_eq!(pg, r#""attempts"."id" = ANY($1) -- binds: [["a", "b", "c"]]"#);
+    }
+
+    #[test]
+    fn an_empty_list_is_an_error_not_a_query() {
+        let none: [&str; 0] = [];
+        let sql = diesel::query_builder::QueryFragment::<Sqlite>::to_sql(
+            &in_list(attempts::id, &none),
+            &mut <Sqlite as diesel::backend::Backend>::QueryBuilder::default(),
+            &Sqlite,
+        );
+        assert!(sql.is_err());
     }
 }
