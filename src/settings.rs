@@ -15,6 +15,7 @@ const DEFAULTS: &str = include_str!("../config/default.toml");
 #[expect(missing_docs, reason = "each key is documented in config/default.toml")]
 pub struct Settings {
     pub bind: String,
+    pub public_url: String,
     pub database_url: String,
     pub data_dir: PathBuf,
     pub db_pool_size: u32,
@@ -107,6 +108,17 @@ impl Settings {
         Ok(())
     }
 
+    /// The base of links given out (start links, mail), without a trailing slash: `public_url` when
+    /// set, otherwise the bind address over plain HTTP.
+    pub fn public_base(&self) -> String {
+        let configured = self.public_url.trim().trim_end_matches('/');
+        if configured.is_empty() {
+            format!("http://{}", self.bind)
+        } else {
+            configured.to_string()
+        }
+    }
+
     /// Where the generated JWT secret is kept.
     pub fn generated_secret_path(&self) -> PathBuf {
         Path::new(&self.data_dir).join("jwt-secret")
@@ -143,6 +155,9 @@ mod tests {
         assert_eq!(s.db_pool_size, 4);
         assert_eq!(s.database_url, "./data/examd.db");
         assert_eq!(s.cpu_scheduling, crate::scheduling::CpuScheduling::Batch);
+        assert_eq!(s.public_base(), "http://0.0.0.0:9000");
+        let s = Settings::load_from(env(&[("EXAMD_PUBLIC_URL", "https://exam.example.com/")])).unwrap();
+        assert_eq!(s.public_base(), "https://exam.example.com");
     }
 
     #[test]
