@@ -31,6 +31,8 @@ pub struct Settings {
     pub argon2_parallelism: u32,
     pub login_max_failures: u32,
     pub login_window_seconds: u64,
+    pub address_max_failures: u32,
+    pub failure_delay_ms: u64,
     pub admin_email: String,
     pub admin_password: SecretString,
     pub max_body_bytes: usize,

@@ -12,12 +12,13 @@ use secrecy::ExposeSecret;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-use crate::auth::limiter::FailureLimiter;
+use crate::auth::limiter::Brakes;
 use crate::auth::password::PasswordHasher;
 use crate::auth::token::{resolve_secret, TokenKeys};
 use crate::clock::{Clock, SystemClock};
 use crate::http;
 use crate::http::middleware::Metrics;
+use crate::service::audit_log::AuditLog;
 use crate::service::autosave::AutoSave;
 use crate::service::users::{ensure_admin, Bootstrap};
 use crate::settings::Settings;
@@ -69,16 +70,20 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     Ok(AppState {
         tokens: Arc::new(TokenKeys::new(&secret, &settings.jwt_issuer)),
         passwords,
-        login_failures: Arc::new(FailureLimiter::new(
+        brakes: Arc::new(Brakes::new(
             settings.login_max_failures,
+            settings.address_max_failures,
             Duration::from_secs(settings.login_window_seconds),
+            Duration::from_millis(settings.failure_delay_ms),
         )),
         autosave: AutoSave::start(db.clone(), clock.clone()),
+        audit_log: AuditLog::start(db.clone()),
         db,
         settings: Arc::new(settings),
         clock,
         papers: Default::default(),
         attempt_owners: Default::default(),
+        staff_standings: Default::default(),
     })
 }
 

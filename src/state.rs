@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
-use crate::auth::limiter::FailureLimiter;
+use crate::auth::limiter::Brakes;
 use crate::auth::password::PasswordHasher;
 use crate::auth::token::TokenKeys;
 use crate::clock::Clock;
 use crate::service::attempt_owners::AttemptOwners;
+use crate::service::audit_log::AuditLog;
 use crate::service::autosave::AutoSave;
 use crate::service::paper_cache::PaperCache;
+use crate::service::token_standing::StaffStandings;
 use crate::settings::Settings;
 use crate::store::Db;
 
@@ -25,12 +27,16 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Password hashing.
     pub passwords: PasswordHasher,
-    /// Failed-login brake (also failed access codes, keyed by client address).
-    pub login_failures: Arc<FailureLimiter>,
+    /// Brakes on guessing passwords and access codes.
+    pub brakes: Arc<Brakes>,
     /// Parsed published papers.
     pub papers: PaperCache,
     /// Who owns each attempt (fixed facts only).
     pub attempt_owners: AttemptOwners,
     /// The group-committing answer writer.
     pub autosave: AutoSave,
+    /// The group-committing writer of audit events that stand alone (code exchanges).
+    pub audit_log: AuditLog,
+    /// What this instance knows of staff accounts' token versions.
+    pub staff_standings: Arc<StaffStandings>,
 }

@@ -39,9 +39,33 @@ pub struct Claims {
     /// Staff role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// The staff account's token version when the token was issued (see `service::token_standing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ver: Option<i32>,
     /// The exam a candidate token is scoped to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exam: Option<String>,
+}
+
+/// What a token is issued for.
+#[derive(Debug, Clone)]
+pub enum Grant {
+    /// A staff member in a role, at the account's current token version.
+    Staff {
+        /// User id.
+        user_id: String,
+        /// Role.
+        role: Role,
+        /// The account's token version.
+        version: i32,
+    },
+    /// A candidate of one invitation to one exam.
+    Candidate {
+        /// Invitation id.
+        invitation_id: String,
+        /// Exam id.
+        exam_id: String,
+    },
 }
 
 /// Signs and checks tokens.
@@ -71,9 +95,10 @@ pub enum TokenError {
     /// Bad signature, algorithm, audience, issuer or shape.
     #[error("invalid token")]
     Invalid,
-    /// Past its expiry.
+    /// Past its expiry, with the claims it carries: genuine, so a caller may ask whether what the
+    /// token stands for has outlived the expiry it was signed with (a window extended after issue).
     #[error("token expired")]
-    Expired,
+    Expired(Box<Claims>),
 }
 
 impl TokenKeys {
@@ -88,23 +113,27 @@ impl TokenKeys {
         }
     }
 
-    /// Signs a token for `sub` in `audience`, valid until `expires`.
+    /// Signs a token for what `grant` allows, valid until `expires`.
     pub fn issue(
         &self,
-        audience: &str,
-        sub: &str,
+        grant: Grant,
         now: DateTime<Utc>,
         expires: DateTime<Utc>,
-        role: Option<Role>,
-        exam: Option<String>,
     ) -> Result<String, jsonwebtoken::errors::Error> {
+        let (aud, sub, role, ver, exam) = match grant {
+            Grant::Staff { user_id, role, version } => (STAFF_AUDIENCE, user_id, Some(role), Some(version), None),
+            Grant::Candidate { invitation_id, exam_id } => {
+                (CANDIDATE_AUDIENCE, invitation_id, None, None, Some(exam_id))
+            }
+        };
         let claims = Claims {
-            sub: sub.to_string(),
+            sub,
             iss: self.issuer.clone(),
-            aud: audience.to_string(),
+            aud: aud.to_string(),
             exp: expires.timestamp(),
             iat: now.timestamp(),
             role,
+            ver,
             exam,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -124,7 +153,7 @@ impl TokenKeys {
             return Err(TokenError::Invalid);
         }
         if claims.exp <= now.timestamp() {
-            return Err(TokenError::Expired);
+            return Err(TokenError::Expired(Box::new(claims)));
         }
         Ok(claims)
     }
@@ -214,18 +243,29 @@ mod tests {
         TokenKeys::new(&SecretString::from("x".repeat(32)), "examd")
     }
 
+    fn staff_grant() -> Grant {
+        Grant::Staff { user_id: "u1".into(), role: Role::Admin, version: 3 }
+    }
+
+    #[test]
+    fn expiry_saturates_and_staff_tokens_carry_their_version() {
+        let now = Utc::now();
+        let token = keys().issue(staff_grant(), now, DateTime::<Utc>::MAX_UTC).unwrap();
+        let claims = keys().verify(&token, STAFF_AUDIENCE, now).unwrap();
+        assert_eq!((claims.ver, claims.role), (Some(3), Some(Role::Admin)));
+    }
+
     #[test]
     fn a_token_verifies_only_in_its_audience_and_lifetime() {
         let now = Utc::now();
         let keys = keys();
-        let token =
-            keys.issue(STAFF_AUDIENCE, "u1", now, now + chrono::Duration::hours(1), Some(Role::Admin), None).unwrap();
+        let token = keys.issue(staff_grant(), now, now + chrono::Duration::hours(1)).unwrap();
         // The later checks find the token already verified: the cache must not widen what passes.
         assert_eq!(keys.verify(&token, STAFF_AUDIENCE, now).unwrap().sub, "u1");
         assert!(matches!(keys.verify(&token, CANDIDATE_AUDIENCE, now), Err(TokenError::Invalid)));
         assert!(matches!(
             keys.verify(&token, STAFF_AUDIENCE, now + chrono::Duration::hours(2)),
-            Err(TokenError::Expired)
+            Err(TokenError::Expired(claims)) if claims.sub == "u1"
         ));
         assert!(matches!(
             TokenKeys::new(&SecretString::from("y".repeat(32)), "examd").verify(&token, STAFF_AUDIENCE, now),
@@ -237,9 +277,8 @@ mod tests {
     fn a_verified_token_changed_by_one_byte_is_refused() {
         let now = Utc::now();
         let keys = keys();
-        let token = keys
-            .issue(CANDIDATE_AUDIENCE, "inv1", now, now + chrono::Duration::hours(1), None, Some("e1".into()))
-            .unwrap();
+        let grant = Grant::Candidate { invitation_id: "inv1".into(), exam_id: "e1".into() };
+        let token = keys.issue(grant, now, now + chrono::Duration::hours(1)).unwrap();
         assert!(keys.verify(&token, CANDIDATE_AUDIENCE, now).is_ok());
         let mut tampered = token.into_bytes();
         let last = tampered.len() - 2;

@@ -2,6 +2,22 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+/// The last year a date given to examd may fall in. Beyond it, times no longer fit RFC 3339 as every
+/// client writes it, and a few days added to them overflow chrono's range.
+pub const LAST_YEAR: i32 = 9999;
+
+/// Whether a date given by a client is one examd can work with (years 1970 to [`LAST_YEAR`]).
+pub fn is_reasonable(t: DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    (1970..=LAST_YEAR).contains(&t.year())
+}
+
+/// `t` plus `seconds`, saturating at the ends of time instead of overflowing (which panics).
+pub fn plus_seconds(t: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    let fallback = if seconds < 0 { DateTime::<Utc>::MIN_UTC } else { DateTime::<Utc>::MAX_UTC };
+    Duration::try_seconds(seconds).and_then(|d| t.checked_add_signed(d)).unwrap_or(fallback)
+}
+
 /// deadline = min(start + duration + extra time, closes_at).
 pub fn deadline(
     started_at: DateTime<Utc>,
@@ -9,12 +25,12 @@ pub fn deadline(
     extra_seconds: i64,
     closes_at: DateTime<Utc>,
 ) -> DateTime<Utc> {
-    (started_at + Duration::seconds(duration_seconds + extra_seconds)).min(closes_at)
+    plus_seconds(started_at, duration_seconds.saturating_add(extra_seconds)).min(closes_at)
 }
 
 /// Saves are accepted until deadline + grace (network slack), refused after.
 pub fn accepts_saves(now: DateTime<Utc>, deadline_at: DateTime<Utc>, grace_seconds: i64) -> bool {
-    now <= deadline_at + Duration::seconds(grace_seconds)
+    now <= plus_seconds(deadline_at, grace_seconds)
 }
 
 /// Whole seconds left before the deadline, never negative.
@@ -48,6 +64,18 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn arithmetic_at_the_ends_of_time_saturates() {
+        let far = t("+262142-01-01T00:00:00Z");
+        assert!(!is_reasonable(far));
+        assert!(is_reasonable(t("9999-12-31T23:59:59Z")) && !is_reasonable(t("1969-12-31T23:59:59Z")));
+        assert_eq!(plus_seconds(DateTime::<Utc>::MAX_UTC, 60), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(plus_seconds(DateTime::<Utc>::MIN_UTC, -60), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(plus_seconds(far, i64::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(deadline(far, i64::MAX, i64::MAX, DateTime::<Utc>::MAX_UTC), DateTime::<Utc>::MAX_UTC);
+        assert!(accepts_saves(far, DateTime::<Utc>::MAX_UTC, i64::MAX));
     }
 
     #[test]

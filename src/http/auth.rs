@@ -2,12 +2,13 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{client_address, Staff};
+use super::extract::{client_address, Caller};
 use crate::error::{ApiError, Problem};
 use crate::service;
+use crate::service::access::CandidateMe;
 use crate::service::auth::{LoginOutcome, UserView};
 use crate::state::AppState;
 
@@ -43,16 +44,30 @@ pub async fn login(
     Ok(HttpResponse::Ok().json(outcome))
 }
 
-/// The caller's own account.
+/// The caller: a staff member's account, or a candidate's invitation and exam.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller", body = UserView),
+        (status = 200, description = "The caller: a staff account (`role` admin, recruiter or marker) or a candidate (`role` candidate) with the exam", body = Me),
         (status = 401, description = "No valid token", body = Problem),
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::users::me(&state, &staff.principal).await?))
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let me = match caller {
+        Caller::Staff(staff) => Me::Staff(service::users::me(&state, &staff).await?),
+        Caller::Candidate(candidate) => Me::Candidate(service::access::whoami(&state, &candidate).await?),
+    };
+    Ok(HttpResponse::Ok().json(me))
+}
+
+/// Who `GET /me` says the caller is.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Me {
+    /// A staff account.
+    Staff(UserView),
+    /// A candidate.
+    Candidate(CandidateMe),
 }

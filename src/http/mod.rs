@@ -49,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::me)
         .service(users::create)
         .service(users::list)
+        .service(users::update)
         .service(papers::import)
         .service(papers::create)
         .service(papers::list)

@@ -35,7 +35,7 @@ pub async fn create(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(body, state.settings.max_import_bytes).await?;
-    let doc = papers::parse_document(&body, &content_type(&req))?;
+    let doc = papers::read_document(body, &content_type(&req)).await?;
     Ok(HttpResponse::Created().json(papers::create(&state, &staff.principal, doc).await?))
 }
 
@@ -139,7 +139,7 @@ pub async fn replace(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(body, state.settings.max_import_bytes).await?;
-    let doc = papers::parse_document(&body, &content_type(&req))?;
+    let doc = papers::read_document(body, &content_type(&req)).await?;
     Ok(HttpResponse::Ok().json(papers::replace(&state, &staff.principal, id.into_inner(), doc).await?))
 }
 

@@ -1,6 +1,6 @@
-//! `POST /users`, `GET /users` (admin).
+//! `POST /users`, `GET /users`, `PATCH /users/{id}` (admin).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -9,7 +9,7 @@ use super::extract::{AdminOnly, Staff};
 use crate::error::{ApiError, Problem};
 use crate::service;
 use crate::service::auth::UserView;
-use crate::service::users::NewStaff;
+use crate::service::users::{NewStaff, StaffChange};
 use crate::state::AppState;
 
 /// A staff account to create.
@@ -62,4 +62,42 @@ pub async fn create(
 #[get("/users")]
 pub async fn list(state: web::Data<AppState>, admin: Staff<AdminOnly>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service::users::list(&state, &admin.principal).await?))
+}
+
+/// What to change about a staff account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeUser {
+    /// `admin`, `recruiter` or `marker`.
+    role: Option<String>,
+    /// `true` disables the account (no login, its tokens stop working at once); `false` enables it.
+    disabled: Option<bool>,
+}
+
+/// Change a staff account's role, or disable or enable it. Every token the account holds stops
+/// working at once.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    request_body = ChangeUser,
+    responses(
+        (status = 200, description = "The account as it is now", body = UserView),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An admin's own account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    admin: Staff<AdminOnly>,
+    id: web::Path<String>,
+    body: web::Json<ChangeUser>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let change = StaffChange { role: b.role, disabled: b.disabled };
+    Ok(HttpResponse::Ok().json(service::users::change(&state, &admin.principal, id.into_inner(), change).await?))
 }

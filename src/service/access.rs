@@ -3,12 +3,19 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::audit_log::AuditEntry;
+use super::auth::CandidatePrincipal;
 use super::invitations::candidate_token_expiry;
-use crate::auth::token::CANDIDATE_AUDIENCE;
+use crate::auth::limiter::Secret;
+use crate::auth::token::Grant;
 use crate::domain::access::AccessCode;
+use crate::domain::deadline;
+use crate::domain::paper::Paper;
 use crate::domain::points::Points;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::exams::ExamRow;
+use crate::store::invitations::InvitationRow;
 use crate::store::time::from_db;
 use crate::store::{exams, invitations, papers};
 
@@ -61,17 +68,69 @@ pub struct CandidateInfo {
     pub name: String,
 }
 
+/// A candidate as `GET /me` shows them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CandidateMe {
+    /// Always `candidate` (a staff account's `role` is its role).
+    pub role: &'static str,
+    /// The invitation the token is scoped to.
+    pub invitation_id: String,
+    /// Who the invitation is for.
+    pub candidate: CandidateInfo,
+    /// The exam.
+    pub exam: CandidateExam,
+}
+
+/// The candidate behind a token, with their exam.
+pub async fn whoami(state: &AppState, who: &CandidatePrincipal) -> Result<CandidateMe, ApiError> {
+    let (id, cache) = (who.invitation_id.clone(), state.papers.clone());
+    let (inv, exam, paper) = state
+        .db
+        .run(move |c| {
+            let inv = invitations::get(c, &id)?.ok_or(ApiError::NotFound("invitation"))?;
+            let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
+            let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
+            let paper = cache.get(c, &exam.paper_id, stamp)?;
+            Ok((inv, exam, paper))
+        })
+        .await?;
+    if inv.revoked_at.is_some() {
+        return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
+    }
+    Ok(CandidateMe {
+        role: "candidate",
+        invitation_id: inv.id.clone(),
+        exam: candidate_exam(&exam, &inv, &paper),
+        candidate: CandidateInfo { email: inv.email, name: inv.name },
+    })
+}
+
+/// The exam as the invitation's candidate sees it before starting.
+fn candidate_exam(exam: &ExamRow, inv: &InvitationRow, paper: &Paper) -> CandidateExam {
+    CandidateExam {
+        id: exam.id.clone(),
+        title: exam.title.clone(),
+        instructions: paper.doc().instructions.clone(),
+        opens_at: from_db(exam.opens_at),
+        closes_at: from_db(exam.closes_at),
+        duration_seconds: i64::from(exam.duration_seconds),
+        extra_seconds: i64::from(inv.extra_seconds),
+        total_points: paper.total_points(),
+    }
+}
+
 /// Exchanges an access code for a candidate token. No password hashing on this path: the code is a
-/// 144-bit random secret looked up by its SHA-256. Wrong codes count against the client's address.
+/// 144-bit random secret looked up by its SHA-256. Wrong codes are braked by `auth::limiter`.
 #[tracing::instrument(skip(state, code), fields(client = %client))]
 pub async fn access(state: &AppState, code: &str, client: &str) -> Result<AccessOutcome, ApiError> {
-    let brake = [format!("access:{client}")];
-    state.login_failures.check(&brake).map_err(ApiError::TooManyRequests)?;
-    let invalid = || ApiError::Unauthorized("invalid access code".into());
-    let Some(code) = AccessCode::parse(code) else {
-        state.login_failures.fail(&brake);
-        return Err(invalid());
+    let refused = || async {
+        match state.brakes.refuse(Secret::AccessCode, client).await {
+            Some(retry) => ApiError::TooManyRequests(retry),
+            None => ApiError::Unauthorized("invalid access code".into()),
+        }
     };
+    state.brakes.before(Secret::AccessCode, client).map_err(ApiError::TooManyRequests)?;
+    let Some(code) = AccessCode::parse(code) else { return Err(refused().await) };
     let (hash, cache) = (code.hash(), state.papers.clone());
     let now = state.clock.now();
     let found = state
@@ -85,40 +144,41 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
             Ok(Some((inv, exam, paper, released)))
         })
         .await?;
-    let Some((inv, exam, paper, released)) = found else {
-        state.login_failures.fail(&brake);
-        return Err(invalid());
-    };
+    let Some((inv, exam, paper, released)) = found else { return Err(refused().await) };
     if inv.revoked_at.is_some() {
         return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
     }
     let mut expires = candidate_token_expiry(&exam, i64::from(inv.extra_seconds));
-    if expires <= now {
+    let expires_after_close = expires <= now;
+    if expires_after_close {
         if !released {
             return Err(ApiError::conflict("exam_closed", format!("the exam closed at {}", from_db(exam.closes_at))));
         }
         // Results are released after the window: the code still opens the candidate's result, for a
         // short while per exchange (the attempt itself is closed, so nothing else can be done with it).
-        expires = now + chrono::Duration::seconds(RESULT_TOKEN_SECONDS);
+        expires = deadline::plus_seconds(now, RESULT_TOKEN_SECONDS);
     }
     let access_token = state
         .tokens
-        .issue(CANDIDATE_AUDIENCE, &inv.id, now, expires, None, Some(exam.id.clone()))
+        .issue(Grant::Candidate { invitation_id: inv.id.clone(), exam_id: exam.id.clone() }, now, expires)
         .map_err(|e| ApiError::internal(format!("signing: {e}")))?;
+    // One code may be exchanged any number of times (a second device, a reload after a crash); each
+    // token it gave is on record.
+    state
+        .audit_log
+        .record(AuditEntry {
+            at: now,
+            actor: format!("candidate:{}", inv.id),
+            action: "access.token",
+            subject: format!("invitation:{}", inv.id),
+            detail: serde_json::json!({"client": client, "expires_at": expires, "result_only": expires_after_close}),
+        })
+        .await?;
     Ok(AccessOutcome {
         access_token,
         token_type: "Bearer",
         expires_in: (expires - now).num_seconds(),
-        exam: CandidateExam {
-            id: exam.id,
-            title: exam.title,
-            instructions: paper.doc().instructions.clone(),
-            opens_at: from_db(exam.opens_at),
-            closes_at: from_db(exam.closes_at),
-            duration_seconds: i64::from(exam.duration_seconds),
-            extra_seconds: i64::from(inv.extra_seconds),
-            total_points: paper.total_points(),
-        },
+        exam: candidate_exam(&exam, &inv, &paper),
         candidate: CandidateInfo { email: inv.email, name: inv.name },
     })
 }

@@ -1,10 +1,11 @@
 //! Who is calling: staff logging in with a password, and the principals tokens stand for.
 
-use chrono::Duration;
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::auth::token::STAFF_AUDIENCE;
+use crate::auth::limiter::Secret;
+use crate::auth::token::Grant;
+use crate::domain::deadline;
 use crate::domain::user::{Email, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -53,11 +54,19 @@ pub struct UserView {
     pub display_name: String,
     /// `admin`, `recruiter` or `marker`.
     pub role: String,
+    /// Disabled by an admin: cannot log in, holds no working token.
+    pub disabled: bool,
 }
 
 impl From<users::UserRow> for UserView {
     fn from(u: users::UserRow) -> UserView {
-        UserView { id: u.id, email: u.email, display_name: u.display_name, role: u.role }
+        UserView {
+            disabled: u.disabled_at.is_some(),
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+        }
     }
 }
 
@@ -75,7 +84,7 @@ pub struct LoginOutcome {
 }
 
 /// Checks an e-mail and password. Unknown e-mail and wrong password answer the same, after the same
-/// argon2 work; repeated failures per account or client address are refused with 429.
+/// argon2 work; the brakes of `auth::limiter` slow and refuse guessing.
 #[tracing::instrument(skip(state, email, password), fields(client = %client))]
 pub async fn login(
     state: &AppState,
@@ -85,25 +94,32 @@ pub async fn login(
 ) -> Result<LoginOutcome, ApiError> {
     let wrong = || ApiError::Unauthorized("wrong e-mail or password".into());
     let email = Email::parse(email).map_err(|_| wrong())?;
-    let keys = [format!("email:{}", email.as_str()), format!("ip:{client}")];
-    state.login_failures.check(&keys).map_err(ApiError::TooManyRequests)?;
+    let secret = Secret::Password { account: email.as_str() };
+    state.brakes.before(secret, client).map_err(ApiError::TooManyRequests)?;
     let lookup = email.as_str().to_string();
     let user = state.db.run(move |c| Ok(users::by_email(c, &lookup)?)).await?;
     let matched = state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match user {
-        Some(user) if matched => user,
+        // A disabled account answers like a wrong password: it reveals nothing to a guesser.
+        Some(user) if matched && user.disabled_at.is_none() => user,
         _ => {
-            state.login_failures.fail(&keys);
-            return Err(wrong());
+            return Err(match state.brakes.refuse(secret, client).await {
+                Some(retry) => ApiError::TooManyRequests(retry),
+                None => wrong(),
+            })
         }
     };
-    state.login_failures.succeed(&keys[0]);
+    state.brakes.succeeded(secret, client);
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
     let now = state.clock.now();
     let ttl = state.settings.staff_token_seconds;
     let access_token = state
         .tokens
-        .issue(STAFF_AUDIENCE, &user.id, now, now + Duration::seconds(ttl), Some(role), None)
+        .issue(
+            Grant::Staff { user_id: user.id.clone(), role, version: user.token_version },
+            now,
+            deadline::plus_seconds(now, ttl),
+        )
         .map_err(|e| ApiError::internal(format!("signing: {e}")))?;
     Ok(LoginOutcome { access_token, token_type: "Bearer", expires_in: ttl, user: user.into() })
 }

@@ -1,15 +1,13 @@
-//! Group commit for answer saves, the hottest write. Saves from every request queue up for one writer
-//! thread, which takes all that are waiting, checks and writes them in one transaction, commits once and
-//! only then acknowledges each. With SQLite in `synchronous=FULL` that is one fsync per batch instead of
-//! one per save: durable against power loss and still fast. The batch's answers are written by one
-//! multi-row upsert on either engine.
+//! Answer saves, the hottest write, are group-committed (`group_commit`): every waiting save is checked
+//! and written in one transaction and acknowledged after its commit. The batch's answers are written
+//! by one multi-row upsert on either engine.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, oneshot};
 
+use super::group_commit::GroupCommit;
 use crate::clock::Clock;
 use crate::domain::deadline;
 use crate::error::ApiError;
@@ -34,7 +32,6 @@ pub struct SaveJob {
     pub answer: Option<String>,
     /// Client sequence number.
     pub seq: i64,
-    reply: oneshot::Sender<Result<SaveAck, ApiError>>,
 }
 
 /// A committed save.
@@ -49,18 +46,14 @@ pub struct SaveAck {
 /// The handle requests use to queue saves.
 #[derive(Debug, Clone)]
 pub struct AutoSave {
-    queue: mpsc::Sender<SaveJob>,
+    commit: GroupCommit<SaveJob, SaveAck>,
 }
 
 impl AutoSave {
     /// Starts the writer thread on `db`.
     pub fn start(db: Db, clock: Arc<dyn Clock>) -> AutoSave {
-        let (queue, jobs) = mpsc::channel(QUEUE_DEPTH);
-        let spawned = std::thread::Builder::new().name("examd-autosave".into()).spawn(move || writer(db, clock, jobs));
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the autosave writer; saves will fail");
-        }
-        AutoSave { queue }
+        let write = Box::new(move |c: &mut crate::store::DbConn, batch: &[SaveJob]| write_batch(c, batch, clock.now()));
+        AutoSave { commit: GroupCommit::start("autosave", db, MAX_BATCH, QUEUE_DEPTH, write) }
     }
 
     /// Queues a save and waits until its batch has committed.
@@ -71,41 +64,7 @@ impl AutoSave {
         answer: Option<String>,
         seq: i64,
     ) -> Result<SaveAck, ApiError> {
-        let (reply, ack) = oneshot::channel();
-        self.queue
-            .try_send(SaveJob { attempt_id, question, answer, seq, reply })
-            .map_err(|_| ApiError::Unavailable("the autosave queue is full".into()))?;
-        ack.await.map_err(|_| ApiError::internal("the autosave writer stopped"))?
-    }
-}
-
-fn writer(db: Db, clock: Arc<dyn Clock>, mut jobs: mpsc::Receiver<SaveJob>) {
-    while let Some(first) = jobs.blocking_recv() {
-        // Where the writer shares a core with the request threads, let them run first: they queue the
-        // saves that are already on the wire, and the batch that follows is bigger for it.
-        std::thread::yield_now();
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let now = clock.now();
-        let outcomes = db.write_now(|c| write_batch(c, &batch, now));
-        match outcomes {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(outcome);
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, saves = batch.len(), "autosave batch failed; nothing of it was stored");
-                for job in batch {
-                    let _ = job.reply.send(Err(ApiError::Unavailable("the answer could not be stored; retry".into())));
-                }
-            }
-        }
+        self.commit.submit(SaveJob { attempt_id, question, answer, seq }).await
     }
 }
 

@@ -132,6 +132,11 @@ fn check_timing(
     errors: &mut Vec<FieldError>,
 ) {
     let mut err = |field: &str, message: &str| errors.push(FieldError { field: field.into(), message: message.into() });
+    for (field, at) in [("opens_at", opens_at), ("closes_at", closes_at)] {
+        if !deadline::is_reasonable(at) {
+            err(field, "a date between the years 1970 and 9999");
+        }
+    }
     if closes_at <= opens_at {
         err("closes_at", "the exam must close after it opens");
     }
@@ -262,8 +267,11 @@ pub async fn update(
             if !errors.is_empty() {
                 return Err(ApiError::fields(errors));
             }
+            if let Some(blocked) = super::release::window_change_blocker(&exam, closes_at, now) {
+                return Err(blocked);
+            }
             exams::update_window(c, &id, to_db(opens_at), to_db(closes_at), duration as i32, grace as i32)?;
-            let moved = recompute_deadlines(c, &id, duration, closes_at)?;
+            let moved = recompute_deadlines(c, &id, duration, closes_at, i64::from(exam.grace_seconds), now)?;
             audit::record(
                 c,
                 now,
@@ -279,15 +287,21 @@ pub async fn update(
     Ok(row.into())
 }
 
-/// Recomputes the deadline of every in-progress attempt of an exam; returns how many moved.
+/// Recomputes the deadline of every attempt of an exam still being sat; returns how many moved. An
+/// attempt past its deadline and grace is over even before the sweeper marks it so: it is not revived.
 fn recompute_deadlines(
     c: &mut DbConn,
     exam_id: &str,
     duration: i64,
     closes_at: DateTime<Utc>,
+    old_grace: i64,
+    now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
     let mut moved = 0;
-    for attempt in attempts::in_progress_of_exam(c, exam_id)? {
+    let open = attempts::in_progress_of_exam(c, exam_id)?
+        .into_iter()
+        .filter(|a| deadline::accepts_saves(now, from_db(a.deadline_at), old_grace));
+    for attempt in open {
         let extra = invitations::get(c, &attempt.invitation_id)?.map(|i| i.extra_seconds).unwrap_or(0);
         let new = deadline::deadline(from_db(attempt.started_at), duration, i64::from(extra), closes_at);
         if to_db(new) != attempt.deadline_at {

@@ -1,7 +1,7 @@
 //! Invitations: one access code per candidate, shown once and stored as a hash; revocation, extra time
 //! and the status recruiters follow.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::auth::StaffPrincipal;
@@ -11,7 +11,7 @@ use crate::auth::random_token;
 use crate::domain::access::{AccessCode, CODE_BYTES};
 use crate::domain::deadline;
 use crate::domain::paper::FieldError;
-use crate::domain::user::Email;
+use crate::domain::user::{Email, PersonName};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::exams::ExamRow;
@@ -59,14 +59,16 @@ pub async fn invite(
     let mut errors = Vec::new();
     let mut checked = Vec::with_capacity(candidates.len());
     for (i, c) in candidates.into_iter().enumerate() {
-        let name = c.name.trim().to_string();
-        match Email::parse(&c.email) {
-            Ok(email) if !name.is_empty() && name.chars().count() <= 200 => checked.push((email, name)),
-            Ok(_) => errors.push(FieldError {
-                field: format!("candidates[{i}].name"),
-                message: "a name of 1 to 200 characters".into(),
-            }),
-            Err(m) => errors.push(FieldError { field: format!("candidates[{i}].email"), message: m }),
+        match (Email::parse(&c.email), PersonName::parse(&c.name)) {
+            (Ok(email), Ok(name)) => checked.push((email, name.into_string())),
+            (email, name) => {
+                if let Err(m) = email {
+                    errors.push(FieldError { field: format!("candidates[{i}].email"), message: m });
+                }
+                if let Err(m) = name {
+                    errors.push(FieldError { field: format!("candidates[{i}].name"), message: m });
+                }
+            }
         }
     }
     if !errors.is_empty() {
@@ -245,5 +247,5 @@ pub async fn set_extra_time(
 
 /// How long a candidate token lives: until the exam closes, plus grace (and any extra time).
 pub fn candidate_token_expiry(exam: &ExamRow, extra_seconds: i64) -> DateTime<Utc> {
-    from_db(exam.closes_at) + Duration::seconds(i64::from(exam.grace_seconds) + extra_seconds)
+    deadline::plus_seconds(from_db(exam.closes_at), i64::from(exam.grace_seconds).saturating_add(extra_seconds))
 }

@@ -5,11 +5,13 @@ pub mod access;
 pub mod adjudication;
 pub mod attempt_owners;
 pub mod attempts;
+pub mod audit_log;
 pub mod auth;
 pub mod autosave;
 pub mod candidate_view;
 pub mod exams;
 pub mod grading;
+pub mod group_commit;
 pub mod invitations;
 pub mod marking;
 pub mod paper_cache;
@@ -18,7 +20,18 @@ pub mod regrade;
 pub mod release;
 pub mod results;
 pub mod statistics;
+pub mod token_standing;
 pub mod users;
+
+/// Runs CPU-bound work (parsing an uploaded document, validating a paper) on the blocking pool: an
+/// async worker busy with one upload would stall every request queued behind it.
+pub async fn off_worker<T, F>(f: F) -> Result<T, crate::error::ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    actix_web::web::block(f).await.map_err(|e| crate::error::ApiError::internal(format!("blocking task: {e}")))
+}
 
 /// A new time-ordered id.
 pub fn new_id() -> String {

@@ -9,6 +9,7 @@ use crate::domain::paper::{Paper, PaperDoc};
 use crate::domain::points::Points;
 use crate::domain::user::Role;
 use crate::error::ApiError;
+use crate::formats::canonical::{self, DocError, Syntax};
 use crate::formats::{self, Format, ImportOptions, ImportWarning};
 use crate::state::AppState;
 use crate::store::papers::{self, PaperRow, DRAFT, PUBLISHED};
@@ -161,7 +162,7 @@ fn insert_draft(
 #[tracing::instrument(skip(state, doc), fields(user = %who.id))]
 pub async fn create(state: &AppState, who: &StaffPrincipal, doc: PaperDoc) -> Result<PaperView, ApiError> {
     require_recruiter(who)?;
-    let paper = parse(doc)?;
+    let paper = super::off_worker(move || parse(doc)).await??;
     let (who, now) = (who.clone(), state.clock.now());
     let row = state.db.write(move |c| insert_draft(c, &who, &paper, now, 1, None)).await?;
     view(row)
@@ -177,19 +178,8 @@ pub async fn import(
     options: &ImportOptions,
 ) -> Result<ImportView, ApiError> {
     require_recruiter(who)?;
-    let imported = formats::import(format, text, options).map_err(|e| {
-        let field = e.line.map(|l| format!("line {l}")).unwrap_or_else(|| "body".into());
-        ApiError::field(&field, e.message)
-    })?;
-    let warnings = imported.warnings;
-    let paper = Paper::parse(imported.doc).map_err(|mut errors| {
-        // The importer's own warnings explain most validation failures (a key it could not find).
-        errors.extend(warnings.iter().map(|w| crate::domain::paper::FieldError {
-            field: format!("line {}", w.line),
-            message: w.message.clone(),
-        }));
-        ApiError::fields(errors)
-    })?;
+    let (text, options) = (text.to_string(), options.clone());
+    let (paper, warnings) = super::off_worker(move || read_import(format, &text, &options)).await??;
     let summary = paper
         .doc()
         .sections
@@ -205,6 +195,24 @@ pub async fn import(
     let (who, now) = (who.clone(), state.clock.now());
     let row = state.db.write(move |c| insert_draft(c, &who, &paper, now, 1, None)).await?;
     Ok(ImportView { paper: view(row)?, warnings, summary })
+}
+
+/// Reads an imported file and validates the draft it gives.
+fn read_import(format: Format, text: &str, options: &ImportOptions) -> Result<(Paper, Vec<ImportWarning>), ApiError> {
+    let imported = formats::import(format, text, options).map_err(|e| {
+        let field = e.line.map(|l| format!("line {l}")).unwrap_or_else(|| "body".into());
+        ApiError::field(&field, e.message)
+    })?;
+    let warnings = imported.warnings;
+    let paper = Paper::parse(imported.doc).map_err(|mut errors| {
+        // The importer's own warnings explain most validation failures (a key it could not find).
+        errors.extend(warnings.iter().map(|w| crate::domain::paper::FieldError {
+            field: format!("line {}", w.line),
+            message: w.message.clone(),
+        }));
+        ApiError::fields(errors)
+    })?;
+    Ok((paper, warnings))
 }
 
 /// Reads a paper with its keys.
@@ -241,7 +249,7 @@ fn published_conflict() -> ApiError {
 
 /// Replaces a draft with a new document.
 pub async fn replace(state: &AppState, who: &StaffPrincipal, id: String, doc: PaperDoc) -> Result<PaperView, ApiError> {
-    let paper = parse(doc)?;
+    let paper = super::off_worker(move || parse(doc)).await??;
     let (who, now) = (who.clone(), state.clock.now());
     let row = state
         .db
@@ -267,10 +275,22 @@ pub async fn delete(state: &AppState, who: &StaffPrincipal, id: String) -> Resul
         .db
         .write(move |c| {
             let row = owned_paper(c, &who, &id)?;
-            if row.status != DRAFT || papers::delete_draft(c, &id)? == 0 {
+            if row.status != DRAFT {
                 return Err(published_conflict());
             }
-            audit::record(c, now, &who.actor(), "paper.delete", &format!("paper:{id}"), serde_json::json!({}))?;
+            // A draft copied from this one keeps its content; only the link to its origin goes.
+            let detached = papers::detach_copies(c, &id)?;
+            if papers::delete_draft(c, &id)? == 0 {
+                return Err(published_conflict());
+            }
+            audit::record(
+                c,
+                now,
+                &who.actor(),
+                "paper.delete",
+                &format!("paper:{id}"),
+                serde_json::json!({"detached_copies": detached}),
+            )?;
             Ok(())
         })
         .await
@@ -326,54 +346,26 @@ pub async fn export(
     let row = state.db.run(move |c| owned_paper(c, &who, &id)).await?;
     let paper = load_paper(&row)?;
     match format {
-        "json" => Ok((formats::canonical::to_json(paper.doc()), "application/json")),
-        "yaml" | "yml" => Ok((formats::canonical::to_yaml(paper.doc()), "application/yaml")),
+        "json" => Ok((canonical::to_json(paper.doc()), "application/json")),
+        "yaml" | "yml" => Ok((canonical::to_yaml(paper.doc()), "application/yaml")),
         "gift" => Ok((formats::gift::export(paper.doc()), "text/plain; charset=utf-8")),
         other => Err(ApiError::field("format", format!("cannot export as `{other}`: use json, yaml or gift"))),
     }
 }
 
-const SERDE_DATA_ERRORS: &[&str] = &[
-    "missing field",
-    "unknown field",
-    "invalid type",
-    "invalid value",
-    "unknown variant",
-    "invalid length",
-    "duplicate field",
-];
-
-/// Reads a document sent as JSON or YAML (by content type). Syntax errors are a 400; a document that
-/// parses but does not fit the model is a 422 naming the field (`sections[0].questions[2].answer`).
-pub fn parse_document(body: &[u8], content_type: &str) -> Result<PaperDoc, ApiError> {
-    let text =
-        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("invalid_utf8", "the body is not UTF-8 text"))?;
-    if content_type.contains("yaml") {
-        let de = serde_yaml::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            // serde_yaml has no error category: serde's own data-error messages tell them apart.
-            let message = inner.to_string();
-            let data_error = SERDE_DATA_ERRORS.iter().any(|p| message.starts_with(p));
-            if path == "." && !data_error {
-                ApiError::bad_request("malformed_yaml", format!("malformed YAML: {message}"))
-            } else {
-                ApiError::field(&path, message)
-            }
+/// Reads a document sent as JSON or YAML (by content type), off the async workers. Syntax errors
+/// (and documents nested past any paper's shape) are a 400; a document that parses but does not fit
+/// the model is a 422 naming the field (`sections[0].questions[2].answer`).
+pub async fn read_document(body: actix_web::web::Bytes, content_type: &str) -> Result<PaperDoc, ApiError> {
+    let syntax = if content_type.contains("yaml") { Syntax::Yaml } else { Syntax::Json };
+    super::off_worker(move || {
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ApiError::bad_request("invalid_utf8", "the body is not UTF-8 text"))?;
+        canonical::read(text, syntax).map_err(|e| match e {
+            DocError::Field { path, message, .. } => ApiError::field(&path, message),
+            DocError::Syntax { syntax: Syntax::Yaml, .. } => ApiError::bad_request("malformed_yaml", e.to_string()),
+            DocError::Syntax { syntax: Syntax::Json, .. } => ApiError::bad_request("malformed_json", e.to_string()),
         })
-    } else {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let doc = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_data() {
-                ApiError::field(&path, inner.to_string())
-            } else {
-                ApiError::bad_request("malformed_json", format!("malformed JSON: {inner}"))
-            }
-        })?;
-        de.end().map_err(|e| ApiError::bad_request("malformed_json", format!("malformed JSON: {e}")))?;
-        Ok(doc)
-    }
+    })
+    .await?
 }

@@ -17,6 +17,7 @@ use crate::domain::paper::{AnswerKey, QuestionKind};
 use crate::domain::points::Points;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::attempts::state;
 use crate::store::exams::{self, ExamRow};
 use crate::store::time::{from_db, to_db};
 use crate::store::{attempts, audit, dialect, results, DbConn};
@@ -34,9 +35,24 @@ pub fn release_due(c: &mut DbConn, exam: &ExamRow, now: DateTime<Utc>) -> Result
     Ok(exam.released_at.is_none() && exam.release_policy == WHEN_COMPLETE && releasable(c, exam, now)?)
 }
 
-/// Whether candidates may see results now (released, or due to be under `when_complete`).
+/// Whether candidates may see results now: released (or due to be under `when_complete`), and the
+/// window closed. The window is checked again on every read, not only at release: a result carries the
+/// keys, and no candidate who can still sit the exam may read them.
 pub fn is_released(c: &mut DbConn, exam: &ExamRow, now: DateTime<Utc>) -> Result<bool, ApiError> {
-    Ok(exam.released_at.is_some() || release_due(c, exam, now)?)
+    Ok(now >= from_db(exam.closes_at) && (exam.released_at.is_some() || release_due(c, exam, now)?))
+}
+
+/// Why an exam's window may not move: a released exam's results (with the keys) have been shown, so
+/// reopening it would hand them to whoever sits it next. Moving a closed window within the past is
+/// harmless and allowed.
+pub fn window_change_blocker(exam: &ExamRow, new_closes_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<ApiError> {
+    (exam.released_at.is_some() && new_closes_at > now).then(|| {
+        ApiError::conflict(
+            "results_released",
+            "the results of this exam, with the keys, have been released, so its window cannot be reopened; \
+             copy the paper (POST /papers/{id}/copy) and offer it as a new exam",
+        )
+    })
 }
 
 /// Records the release of a `when_complete` exam whose results are due; true when this call did.
@@ -185,10 +201,11 @@ pub async fn candidate_result(
             }
             let exam = exams::get(c, &ctx.attempt.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
             let due = release_due(c, &exam, now)?;
+            let shown = ctx.attempt.state != state::IN_PROGRESS && is_released(c, &exam, now)?;
             let released_at = match exam.released_at {
-                Some(at) => from_db(at),
-                None if due => now,
-                None => {
+                Some(at) if shown => from_db(at),
+                None if shown && due => now,
+                _ => {
                     return Err(ApiError::conflict(
                         "results_not_released",
                         "results are not released yet; they are shown here once the recruiter releases them",

@@ -7,7 +7,7 @@ use super::new_id;
 use crate::auth::password::PasswordHasher;
 use crate::clock::Clock;
 use crate::domain::paper::FieldError;
-use crate::domain::user::{Email, Role};
+use crate::domain::user::{Email, PersonName, Role};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::time::to_db;
@@ -50,10 +50,14 @@ fn check(new: &NewStaff) -> Result<CheckedStaff, ApiError> {
             message: format!("a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
         });
     }
-    let display_name = new.display_name.clone().unwrap_or_default().trim().to_string();
-    if display_name.chars().count() > 200 {
-        errors.push(FieldError { field: "display_name".into(), message: "at most 200 characters".into() });
-    }
+    // No name given: the e-mail's local part stands in for it.
+    let display_name = match new.display_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        None => String::new(),
+        Some(raw) => PersonName::parse(raw).map(PersonName::into_string).unwrap_or_else(|m| {
+            errors.push(FieldError { field: "display_name".into(), message: m });
+            String::new()
+        }),
+    };
     match (email, role) {
         (Ok(email), Ok(role)) if errors.is_empty() => {
             let display_name = if display_name.is_empty() {
@@ -104,6 +108,7 @@ fn insert(
         email: checked.email.as_str().to_string(),
         display_name: checked.display_name.clone(),
         role: checked.role.as_str().to_string(),
+        disabled: false,
     })
 }
 
@@ -190,6 +195,62 @@ pub async fn list(state: &AppState, admin: &StaffPrincipal) -> Result<Vec<UserVi
         return Err(ApiError::Forbidden);
     }
     state.db.run(|c| Ok(users::list(c)?.into_iter().map(UserView::from).collect())).await
+}
+
+/// What an admin changes about an account (absent fields stay as they are).
+#[derive(Debug, Default)]
+pub struct StaffChange {
+    /// New role name.
+    pub role: Option<String>,
+    /// Disable (`true`) or enable again (`false`).
+    pub disabled: Option<bool>,
+}
+
+/// Changes an account's role or disables/enables it. Every token the account holds stops working at
+/// once (its token version moves on); another instance sees it within `token_standing::STANDING_TTL`.
+/// An admin cannot change their own account this way, so an instance always keeps an admin.
+#[tracing::instrument(skip(state, change), fields(admin = %admin.id, user = %id))]
+pub async fn change(
+    state: &AppState,
+    admin: &StaffPrincipal,
+    id: String,
+    change: StaffChange,
+) -> Result<UserView, ApiError> {
+    if admin.role != Role::Admin {
+        return Err(ApiError::Forbidden);
+    }
+    let role = match change.role.as_deref() {
+        None => None,
+        Some(r) => {
+            Some(Role::parse(r).ok_or_else(|| ApiError::field("role", "role must be admin, recruiter or marker"))?)
+        }
+    };
+    if id == admin.id {
+        return Err(ApiError::conflict("own_account", "an admin cannot change their own role or disable themselves"));
+    }
+    let (actor, now) = (admin.actor(), state.clock.now());
+    let user_id = id.clone();
+    let row = state
+        .db
+        .write(move |c| {
+            let before = users::by_id(c, &user_id)?.ok_or(ApiError::NotFound("account"))?;
+            let disabled_at = change.disabled.map(|d| d.then(|| before.disabled_at.unwrap_or(to_db(now))));
+            let set = users::AccountChange { role: role.map(Role::as_str), disabled_at, password_hash: None };
+            users::change(c, &user_id, &set)?;
+            audit::record(
+                c,
+                now,
+                &actor,
+                "user.change",
+                &format!("user:{user_id}"),
+                serde_json::json!({"role": role.map(Role::as_str), "disabled": change.disabled,
+                    "previous_role": before.role, "was_disabled": before.disabled_at.is_some()}),
+            )?;
+            users::by_id(c, &user_id)?.ok_or(ApiError::NotFound("account"))
+        })
+        .await?;
+    state.staff_standings.forget(&id);
+    Ok(row.into())
 }
 
 /// The staff member with this e-mail, as a principal (for CLI commands that act on their behalf).

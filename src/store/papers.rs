@@ -97,6 +97,17 @@ pub fn publish(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<u
         .execute(conn)
 }
 
+/// Forgets that papers were copied from `id` (before `id` is deleted); returns the copies' ids.
+pub fn detach_copies(conn: &mut DbConn, id: &str) -> QueryResult<Vec<String>> {
+    let copies = papers::table.filter(papers::derived_from.eq(id)).select(papers::id).load(conn)?;
+    if !copies.is_empty() {
+        diesel::update(papers::table.filter(papers::derived_from.eq(id)))
+            .set(papers::derived_from.eq(None::<String>))
+            .execute(conn)?;
+    }
+    Ok(copies)
+}
+
 /// Deletes a draft; returns how many rows changed.
 pub fn delete_draft(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
     diesel::delete(papers::table.find(id).filter(papers::status.eq(DRAFT))).execute(conn)

@@ -9,6 +9,8 @@ diesel::table! {
         role -> Text,
         password_hash -> Text,
         created_at -> Timestamp,
+        token_version -> Integer,
+        disabled_at -> Nullable<Timestamp>,
     }
 }
 

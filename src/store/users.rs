@@ -23,6 +23,44 @@ pub struct UserRow {
     pub password_hash: String,
     /// When it was made.
     pub created_at: NaiveDateTime,
+    /// Signed into every staff token; a token of another version is no longer valid.
+    pub token_version: i32,
+    /// When an admin disabled the account (it cannot log in, its tokens stop working).
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
+/// What a staff token is checked against on each request (cached; see `service::staff_tokens`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct TokenStanding {
+    /// The version current tokens carry.
+    pub token_version: i32,
+    /// Disabled since.
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
+/// The token standing of an account (`None`: no such account).
+pub fn token_standing(conn: &mut DbConn, id: &str) -> QueryResult<Option<TokenStanding>> {
+    users::table.find(id).select(TokenStanding::as_select()).get_result(conn).optional()
+}
+
+/// Changes an account's role, disabled state or password hash, bumping its token version so every
+/// token issued before stops working; returns how many rows changed.
+pub fn change(conn: &mut DbConn, id: &str, change: &AccountChange<'_>) -> QueryResult<usize> {
+    diesel::update(users::table.find(id)).set((change, users::token_version.eq(users::token_version + 1))).execute(conn)
+}
+
+/// What an account change sets (absent fields stay).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct AccountChange<'a> {
+    /// New role name.
+    pub role: Option<&'a str>,
+    /// `Some(None)` enables, `Some(Some(t))` disables.
+    pub disabled_at: Option<Option<NaiveDateTime>>,
+    /// New argon2id PHC string.
+    pub password_hash: Option<&'a str>,
 }
 
 /// A new account.

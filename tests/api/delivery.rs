@@ -311,8 +311,8 @@ async fn candidates_reach_only_their_own_attempt() {
     let read = app.get(&format!("/attempts/{ann_attempt}"), Some(&ann)).await.expect(200).body;
     assert_eq!((read["answers"]["s1q1"]["answer"].clone(), read["state"].clone()), (json!("C"), json!("in_progress")));
 
-    // A candidate token is not a staff token.
-    app.get("/me", Some(&ann)).await.expect_problem(401, "unauthorized");
+    // A candidate token is not a staff token (`GET /me` answers any caller, as the candidate).
+    assert_eq!(app.get("/me", Some(&ann)).await.expect(200).body["role"], "candidate");
     app.get(&format!("/exams/{}/invitations", setup.exam_id), Some(&ann)).await.expect_problem(401, "unauthorized");
     app.get(&format!("/papers/{}", setup.paper_id), Some(&ann)).await.expect_problem(401, "unauthorized");
     // A staff token is not a candidate token.

@@ -110,6 +110,8 @@ pub fn test_settings(database_url: &str, data_dir: &std::path::Path, extra: &[(&
         ("EXAMD_DB_POOL_SIZE".into(), "4".into()),
         ("EXAMD_SQLITE_SYNCHRONOUS".into(), "normal".into()),
         ("EXAMD_LOG_LEVEL".into(), "warn".into()),
+        // Refusals wait a little longer each time past the third; tests need the rule, not the wait.
+        ("EXAMD_FAILURE_DELAY_MS".into(), "1".into()),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Settings::load_from(env).expect("test settings")
@@ -197,23 +199,13 @@ impl TestApp {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Reply {
-        let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.client.request(method, url);
-        if let Some(t) = token {
-            req = req.insert_header(("Authorization", format!("Bearer {t}")));
-        }
-        if let Some(ct) = content_type {
-            req = req.insert_header(("Content-Type", ct));
-        }
-        let mut res = req.send_body(body).await.expect("request sent");
-        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body read");
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        Reply {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
-        }
+        request_via(&self.client, url, method, token, content_type, body).await
+    }
+
+    /// Posts JSON through another client (one bound to another source address).
+    pub async fn post_via(&self, client: &awc::Client, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        request_via(client, &self.url(path), "POST", token, Some("application/json"), body.to_string().into_bytes())
+            .await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -254,6 +246,40 @@ impl TestApp {
             .expect(201);
         let token = token_of(self.login(&email, STAFF_PASSWORD).await.expect(200));
         (user.body["id"].as_str().expect("id").to_string(), token)
+    }
+}
+
+/// A client whose connections come from `ip`: every 127.x.y.z address reaches the test server, so a
+/// test can be several machines behind several addresses.
+pub fn client_from(ip: &str) -> awc::Client {
+    let connector = awc::Connector::new().local_address(ip.parse().expect("an IP address"));
+    awc::Client::builder().connector(connector).timeout(std::time::Duration::from_secs(60)).finish()
+}
+
+async fn request_via(
+    client: &awc::Client,
+    url: &str,
+    method: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Reply {
+    let method = actix_web::http::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = client.request(method, url);
+    if let Some(t) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {t}")));
+    }
+    if let Some(ct) = content_type {
+        req = req.insert_header(("Content-Type", ct));
+    }
+    let mut res = req.send_body(body).await.expect("request sent");
+    let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body read");
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    Reply {
+        status: res.status().as_u16(),
+        headers: res.headers().clone(),
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
     }
 }
 

@@ -6,6 +6,7 @@ mod cli;
 mod delivery;
 mod exam_flow;
 mod foundation;
+mod hardening;
 mod helpers;
 mod imports;
 mod load;
