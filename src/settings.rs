@@ -39,6 +39,7 @@ pub struct Settings {
     pub max_import_bytes: usize,
     pub client_request_timeout_ms: u64,
     pub max_answer_chars: usize,
+    pub results_page_rows: i64,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,
     pub log_format: String,
@@ -103,6 +104,9 @@ impl Settings {
         }
         if self.db_pool_size == 0 {
             return invalid("db_pool_size must be at least 1");
+        }
+        if !(1..=10_000).contains(&self.results_page_rows) {
+            return invalid("results_page_rows must be between 1 and 10000");
         }
         if self.staff_token_seconds <= 0 || self.marking_lease_seconds <= 0 {
             return invalid("token and lease lifetimes must be positive");

@@ -6,6 +6,7 @@ pub mod deadline;
 pub mod marking;
 pub mod paper;
 pub mod points;
+pub mod score_record;
 pub mod scoring;
 pub mod shuffle;
 pub mod stats;

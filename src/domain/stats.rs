@@ -19,59 +19,93 @@ pub struct QuestionStats {
     pub discrimination: Option<f64>,
 }
 
+/// Item analysis accumulated one attempt at a time, so an exam of any size is analysed in one pass
+/// holding a few sums per question. Points are exact hundredths and the sums exact integers: the
+/// variances come from differences of large sums, which floats would cancel into noise.
+#[derive(Debug, Clone)]
+pub struct ItemAnalysis {
+    max: Vec<i64>,
+    n: i128,
+    sum_t: i128,
+    sum_tt: i128,
+    sum_x: Vec<i128>,
+    sum_xx: Vec<i128>,
+    sum_xt: Vec<i128>,
+    full: Vec<i128>,
+}
+
+impl ItemAnalysis {
+    /// An analysis of questions with these maxima (hundredths), in paper order.
+    pub fn new(max: Vec<i64>) -> ItemAnalysis {
+        let zeros = vec![0; max.len()];
+        ItemAnalysis {
+            n: 0,
+            sum_t: 0,
+            sum_tt: 0,
+            sum_x: zeros.clone(),
+            sum_xx: zeros.clone(),
+            sum_xt: zeros.clone(),
+            full: zeros,
+            max,
+        }
+    }
+
+    /// Adds one attempt's points per question (hundredths, in the same order; missing ones count 0).
+    pub fn add(&mut self, points: &[i64]) {
+        let cell = |j: usize| i128::from(points.get(j).copied().unwrap_or(0));
+        let t: i128 = (0..self.max.len()).map(cell).sum();
+        self.n += 1;
+        self.sum_t += t;
+        self.sum_tt += t * t;
+        for j in 0..self.max.len() {
+            let x = cell(j);
+            self.sum_x[j] += x;
+            self.sum_xx[j] += x * x;
+            self.sum_xt[j] += x * t;
+            self.full[j] += i128::from(x >= i128::from(self.max[j]));
+        }
+    }
+
+    /// Attempts added so far.
+    pub fn attempts(&self) -> usize {
+        usize::try_from(self.n).unwrap_or(usize::MAX)
+    }
+
+    /// The statistics per question.
+    pub fn finish(&self) -> Vec<QuestionStats> {
+        let n = self.n;
+        (0..self.max.len())
+            .map(|j| {
+                let (sx, sxx, sxt) = (self.sum_x[j], self.sum_xx[j], self.sum_xt[j]);
+                // The rest of the paper: y = t - x.
+                let sy = self.sum_t - sx;
+                let syy = self.sum_tt - 2 * sxt + sxx;
+                let sxy = sxt - sxx;
+                let (vx, vy, cov) = (n * sxx - sx * sx, n * syy - sy * sy, n * sxy - sx * sy);
+                QuestionStats {
+                    attempts: self.attempts(),
+                    mean: (n > 0).then(|| sx as f64 / n as f64 / 100.0),
+                    facility: (n > 0).then(|| self.full[j] as f64 / n as f64),
+                    discrimination: (n >= 2 && vx > 0 && vy > 0)
+                        .then(|| (cov as f64 / ((vx as f64).sqrt() * (vy as f64).sqrt())).clamp(-1.0, 1.0)),
+                }
+            })
+            .collect()
+    }
+}
+
 /// Statistics per question, in the order of `max_points`.
 ///
 /// `rows` holds one row per attempt, one cell per question in the same order as `max_points`. A row
 /// shorter than `max_points` counts the missing questions as 0 (the attempt earned nothing there);
 /// extra cells are ignored. Pass only complete attempts, or awaited marks would count as zeros.
 pub fn question_stats(max_points: &[f64], rows: &[Vec<f64>]) -> Vec<QuestionStats> {
-    let cell = |row: &Vec<f64>, j: usize| row.get(j).copied().unwrap_or(0.0);
-    let totals: Vec<f64> = rows.iter().map(|row| (0..max_points.len()).map(|j| cell(row, j)).sum()).collect();
-    max_points
-        .iter()
-        .enumerate()
-        .map(|(j, max)| {
-            let points: Vec<f64> = rows.iter().map(|row| cell(row, j)).collect();
-            let rest: Vec<f64> = totals.iter().zip(&points).map(|(total, p)| total - p).collect();
-            QuestionStats {
-                attempts: rows.len(),
-                mean: mean(&points),
-                facility: mean(&points.iter().map(|p| f64::from(u8::from(full_marks(*p, *max)))).collect::<Vec<_>>()),
-                discrimination: pearson(&points, &rest),
-            }
-        })
-        .collect()
-}
-
-/// Points are exact hundredths converted to floats, so a small tolerance recognises a full mark.
-fn full_marks(points: f64, max: f64) -> bool {
-    points >= max - 1e-6
-}
-
-fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-}
-
-/// Below this sum of squares a side is treated as constant: real spreads of hundredths are far larger
-/// (two values 0.01 apart already give 5e-5), float noise around equal values far smaller.
-const NO_SPREAD: f64 = 1e-9;
-
-fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    if xs.len() < 2 || xs.len() != ys.len() {
-        return None;
+    let hundredths = |p: f64| (p * 100.0).round() as i64;
+    let mut analysis = ItemAnalysis::new(max_points.iter().copied().map(hundredths).collect());
+    for row in rows {
+        analysis.add(&row.iter().copied().map(hundredths).collect::<Vec<_>>());
     }
-    let (mx, my) = (mean(xs)?, mean(ys)?);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in xs.iter().zip(ys) {
-        let (dx, dy) = (x - mx, y - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    if sxx <= NO_SPREAD || syy <= NO_SPREAD {
-        return None;
-    }
-    Some((sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+    analysis.finish()
 }
 
 #[cfg(test)]

@@ -53,11 +53,11 @@ pub async fn results_csv(
     filter: web::Query<ResultsFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let table = results::table(&state, &staff.principal, id.clone(), filter.into_inner()).await?;
+    let rows = results::csv(&state, &staff.principal, id.clone(), filter.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"results-{id}.csv\"")))
-        .body(results::to_csv(&table)))
+        .streaming(rows))
 }
 
 /// Release results to candidates (once the window has closed and every attempt is graded).

@@ -111,6 +111,8 @@ fn create_attempt(c: &mut DbConn, st: &AppState, who: &CandidatePrincipal) -> Re
         auto_points: None,
         marked_points: None,
         total_points: None,
+        complete: false,
+        score_record: None,
     };
     attempts::insert(c, &row)?;
     audit::record(c, now, &who.actor(), "attempt.start", &format!("attempt:{}", row.id), serde_json::json!({}))?;

@@ -12,6 +12,7 @@ use crate::domain::deadline;
 use crate::domain::marking::{resolve, Resolution};
 use crate::domain::paper::Paper;
 use crate::domain::points::Points;
+use crate::domain::score_record::ScoreRecord;
 use crate::domain::scoring::{grade, grade_attempt, AttemptScore, Grade};
 use crate::error::ApiError;
 use crate::store::attempts::{self, state, AttemptRow};
@@ -123,8 +124,10 @@ pub fn settled_marks(exam: &ExamRow, tasks: &[TaskRow]) -> (BTreeMap<String, Poi
     (settled, unsettled)
 }
 
-/// Recomputes an attempt's points from its answers and settled marks, and moves it to `graded` when
-/// every question has points. `closed_state` is what it stays as while marks are awaited.
+/// Recomputes an attempt's points from its answers and settled marks, stores them as the one record
+/// every reader reads, and moves the attempt to `graded` when every question has points.
+/// `closed_state` is what it stays as while marks are awaited. Every change to a closed attempt's
+/// points (close, mark, adjudication, regrade) ends here.
 pub fn refresh(
     c: &mut DbConn,
     attempt_id: &str,
@@ -132,19 +135,37 @@ pub fn refresh(
     exam: &ExamRow,
     closed_state: &str,
 ) -> Result<AttemptScore, ApiError> {
+    let score = compute_score(c, paper, exam, attempt_id)?;
+    let new_state = if score.complete { state::GRADED } else { closed_state };
+    attempts::set_score(c, attempt_id, new_state, &ScoreRecord::of(&score))?;
+    Ok(score)
+}
+
+/// Grades a closed attempt afresh from its answers and settled marks (what `refresh` stores).
+pub fn compute_score(
+    c: &mut DbConn,
+    paper: &Paper,
+    exam: &ExamRow,
+    attempt_id: &str,
+) -> Result<AttemptScore, ApiError> {
     let answers = answers_of(&attempts::responses_of(c, attempt_id)?);
     let (marks, _) = settled_marks(exam, &tasks::of_attempt(c, attempt_id)?);
-    let score = grade_attempt(paper, &answers, &marks);
-    let new_state = if score.complete { state::GRADED } else { closed_state };
-    attempts::set_points(
-        c,
-        attempt_id,
-        new_state,
-        score.auto_points.hundredths(),
-        score.marked_points.hundredths(),
-        score.total.hundredths(),
-    )?;
-    Ok(score)
+    Ok(grade_attempt(paper, &answers, &marks))
+}
+
+/// A closed attempt's score as grading last stored it. An attempt closed before scores were stored (or
+/// whose record no longer fits the paper) is graded afresh.
+pub fn stored_score(
+    c: &mut DbConn,
+    paper: &Paper,
+    exam: &ExamRow,
+    attempt: &AttemptRow,
+) -> Result<AttemptScore, ApiError> {
+    let stored = attempt.score_record.as_deref().and_then(|json| serde_json::from_str::<ScoreRecord>(json).ok());
+    match stored.and_then(|record| record.score(paper)) {
+        Some(score) => Ok(score),
+        None => compute_score(c, paper, exam, &attempt.id),
+    }
 }
 
 /// How a closed attempt ended, from its times alone: a submit is accepted only until deadline + grace

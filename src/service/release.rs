@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::auth::{CandidatePrincipal, StaffPrincipal};
 use super::exams::{owned_exam, ExamView};
+use super::grading::stored_score;
 use super::marking::exam_paper;
-use super::results::attempt_score;
 use crate::domain::paper::{AnswerKey, QuestionKind};
 use crate::domain::points::Points;
 use crate::error::ApiError;
@@ -213,7 +213,7 @@ pub async fn candidate_result(
                 }
             };
             let paper = exam_paper(c, &st.papers, &exam)?;
-            let score = attempt_score(c, &paper, &exam, &ctx.attempt.id)?;
+            let score = stored_score(c, &paper, &exam, &ctx.attempt)?;
             let answers: std::collections::BTreeMap<String, serde_json::Value> =
                 attempts::responses_of(c, &ctx.attempt.id)?
                     .into_iter()

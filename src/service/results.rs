@@ -1,70 +1,35 @@
 //! The recruiter's results: one row per attempt with its candidate, the automatic and marked parts, the
-//! total and each section, as JSON or CSV. Every number is computed by the same rule that grades an
-//! attempt ([`grade_attempt`]) from the saved answers and the settled marks, so the table, the CSV and
-//! the candidate's own result always agree.
+//! total and each section, as JSON pages or a CSV stream. Every number is the score record grading
+//! stored (`grading::refresh`), so the table, the CSV and the candidate's own result always agree, and
+//! no read grades the exam again. Filters, sort and paging run in SQL; a request holds one page at most.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use base64::Engine;
+use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 
 use super::auth::StaffPrincipal;
 use super::exams::read_owned_exam;
-use super::grading::{answers_of, settled_marks};
+use super::grading::stored_score;
 use crate::domain::paper::Paper;
 use crate::domain::points::Points;
-use crate::domain::scoring::{grade_attempt, AttemptScore, SectionScore};
+use crate::domain::scoring::{AttemptScore, SectionScore};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::attempts::{self, state, ResponseRow};
+use crate::store::attempts::state;
 use crate::store::exams::ExamRow;
-use crate::store::results::{self as rows, AttemptWithCandidate};
-use crate::store::tasks::{self, TaskRow};
+use crate::store::results::{self as rows, AttemptWithCandidate, Keyset, Selection, SortKey};
 use crate::store::DbConn;
 
 /// States a results filter may name.
 const STATES: &[&str] = &[state::IN_PROGRESS, state::SUBMITTED, state::EXPIRED, state::GRADED];
+/// Rows of a page when the request names no `limit`.
+pub const DEFAULT_PAGE: i64 = 100;
+/// Most rows of one page a client asks for.
+pub const MAX_PAGE: i64 = 1000;
 
-/// One attempt's score from its answers and settled marks.
-pub fn attempt_score(
-    c: &mut DbConn,
-    paper: &Paper,
-    exam: &ExamRow,
-    attempt_id: &str,
-) -> Result<AttemptScore, ApiError> {
-    let answers = answers_of(&attempts::responses_of(c, attempt_id)?);
-    let (marks, _) = settled_marks(exam, &tasks::of_attempt(c, attempt_id)?);
-    Ok(grade_attempt(paper, &answers, &marks))
-}
-
-/// Every attempt of an exam with its candidate and, once closed, its score (in one query per table).
-pub fn exam_scores(
-    c: &mut DbConn,
-    paper: &Paper,
-    exam: &ExamRow,
-) -> Result<Vec<(AttemptWithCandidate, Option<AttemptScore>)>, ApiError> {
-    let mut responses: BTreeMap<String, Vec<ResponseRow>> = BTreeMap::new();
-    for r in rows::responses_of_exam(c, &exam.id)? {
-        responses.entry(r.attempt_id.clone()).or_default().push(r);
-    }
-    let mut marks: BTreeMap<String, Vec<TaskRow>> = BTreeMap::new();
-    for t in tasks::of_exam(c, &exam.id)? {
-        marks.entry(t.attempt_id.clone()).or_default().push(t);
-    }
-    Ok(rows::attempts_with_candidates(c, &exam.id)?
-        .into_iter()
-        .map(|a| {
-            // Answers of an attempt still being sat are not a result yet.
-            let score = (a.attempt.state != state::IN_PROGRESS).then(|| {
-                let answers = answers_of(responses.get(&a.attempt.id).map(Vec::as_slice).unwrap_or_default());
-                let (settled, _) = settled_marks(exam, marks.get(&a.attempt.id).map(Vec::as_slice).unwrap_or_default());
-                grade_attempt(paper, &answers, &settled)
-            });
-            (a, score)
-        })
-        .collect())
-}
-
-/// Filters of the results table.
+/// Filters, order and paging of the results table.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ResultsFilter {
@@ -72,6 +37,90 @@ pub struct ResultsFilter {
     pub state: Option<String>,
     /// Only complete (`true`) or incomplete (`false`) results.
     pub complete: Option<bool>,
+    /// `started` (default), `total`, `name`, `state` or `submitted`; ties are broken by attempt id.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`. Attempts without the sort value (no total yet, not submitted) come last.
+    pub order: Option<String>,
+    /// Rows per page, 1 to 1000 (default 100). The CSV ignores it and streams every row.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}
+
+/// A checked filter: what the query says, in the store's terms.
+#[derive(Debug, Clone)]
+struct Query {
+    selection: Selection,
+    key: SortKey,
+    descending: bool,
+    limit: i64,
+    after: Option<Keyset>,
+}
+
+/// The cursor says which order it belongs to, so a cursor of another order is refused, not misread.
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    sort: String,
+    desc: bool,
+    after: Keyset,
+}
+
+fn sort_key(name: &str) -> Option<SortKey> {
+    Some(match name {
+        "started" => SortKey::Started,
+        "total" => SortKey::Total,
+        "name" => SortKey::Name,
+        "state" => SortKey::State,
+        "submitted" => SortKey::Submitted,
+        _ => return None,
+    })
+}
+
+impl ResultsFilter {
+    fn check(self) -> Result<Query, ApiError> {
+        if let Some(s) = self.state.as_deref().filter(|s| !STATES.contains(s)) {
+            return Err(ApiError::field("state", format!("unknown state `{s}`: use {}", STATES.join(", "))));
+        }
+        let sort = self.sort.unwrap_or_else(|| "started".into());
+        let key = sort_key(&sort)
+            .ok_or_else(|| ApiError::field("sort", "sort by started, total, name, state or submitted"))?;
+        let descending = match self.order.as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => return Err(ApiError::field("order", "order is asc or desc")),
+        };
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(ApiError::field("limit", format!("a page has 1 to {MAX_PAGE} rows")));
+        }
+        let after = match self.cursor {
+            None => None,
+            Some(text) => {
+                let bad = || ApiError::bad_request("bad_query", "the cursor is not one this results order gave");
+                let bytes =
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(|_| bad())?;
+                let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+                if cursor.sort != sort || cursor.desc != descending {
+                    return Err(bad());
+                }
+                Some(cursor.after)
+            }
+        };
+        let selection = Selection { state: self.state, complete: self.complete };
+        Ok(Query { selection, key, descending, limit, after })
+    }
+}
+
+fn encode_cursor(query: &Query, after: Keyset) -> String {
+    let sort = match query.key {
+        SortKey::Started => "started",
+        SortKey::Total => "total",
+        SortKey::Name => "name",
+        SortKey::State => "state",
+        SortKey::Submitted => "submitted",
+    };
+    let cursor = Cursor { sort: sort.into(), desc: query.descending, after };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }
 
 /// The results table.
@@ -86,7 +135,11 @@ pub struct ResultsTable {
     pub section_titles: Vec<String>,
     /// When results were released to candidates.
     pub released_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// One row per attempt, in the order they started.
+    /// Attempts the filters select, over every page.
+    pub total_count: i64,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+    /// One row per attempt, in the order asked (by default the order they started).
     pub rows: Vec<ResultRow>,
 }
 
@@ -200,7 +253,32 @@ fn row(paper: &Paper, a: AttemptWithCandidate, score: Option<AttemptScore>) -> R
     }
 }
 
-/// The results of an exam the caller owns.
+/// One page of rows, each from its stored score, and where the next page starts if one follows.
+fn page_rows(
+    c: &mut DbConn,
+    paper: &Paper,
+    exam: &ExamRow,
+    query: &Query,
+) -> Result<(Vec<ResultRow>, Option<Keyset>), ApiError> {
+    let mut found =
+        rows::page(c, &exam.id, &query.selection, query.key, query.descending, query.after.clone(), query.limit + 1)?;
+    let more = found.len() as i64 > query.limit;
+    found.truncate(usize::try_from(query.limit).unwrap_or(0));
+    let next = found
+        .last()
+        .filter(|_| more)
+        .map(|last| Keyset { value: query.key.value_of(last), id: last.attempt.id.clone() });
+    let mut out = Vec::with_capacity(found.len());
+    for a in found {
+        // Answers of an attempt still being sat are not a result yet.
+        let score =
+            if a.attempt.state == state::IN_PROGRESS { None } else { Some(stored_score(c, paper, exam, &a.attempt)?) };
+        out.push(row(paper, a, score));
+    }
+    Ok((out, next))
+}
+
+/// A page of the results of an exam the caller owns.
 #[tracing::instrument(skip(state, filter), fields(user = %who.id, exam = %exam_id))]
 pub async fn table(
     state: &AppState,
@@ -208,25 +286,77 @@ pub async fn table(
     exam_id: String,
     filter: ResultsFilter,
 ) -> Result<ResultsTable, ApiError> {
-    if let Some(s) = filter.state.as_deref().filter(|s| !STATES.contains(s)) {
-        return Err(ApiError::field("state", format!("unknown state `{s}`: use {}", STATES.join(", "))));
-    }
+    let query = filter.check()?;
     read_owned_exam(state, who, exam_id, move |c, _, exam, paper| {
-        let rows = exam_scores(c, &paper, &exam)?
-            .into_iter()
-            .map(|(a, score)| row(&paper, a, score))
-            .filter(|r| filter.state.as_ref().is_none_or(|s| &r.state == s))
-            .filter(|r| filter.complete.is_none_or(|c| r.complete == c))
-            .collect();
+        let total_count = rows::count(c, &exam.id, &query.selection)?;
+        let (rows, next) = page_rows(c, &paper, &exam, &query)?;
+        let next_cursor = next.map(|after| encode_cursor(&query, after));
         Ok(ResultsTable {
             exam_id: exam.id,
             max_points: paper.total_points(),
-            section_titles: paper.doc().sections.iter().map(|s| s.title.clone()).collect(),
+            section_titles: section_titles(&paper),
             released_at: exam.released_at.map(crate::store::time::from_db),
+            total_count,
+            next_cursor,
             rows,
         })
     })
     .await
+}
+
+fn section_titles(paper: &Paper) -> Vec<String> {
+    paper.doc().sections.iter().map(|s| s.title.clone()).collect()
+}
+
+/// Every row of an exam's results the filter selects, as CSV text, page by page: the header first,
+/// then one chunk per page of `results_page_rows` read when the client has taken the one before, so
+/// the memory held is one page whatever the exam's size. Authorization and the filter are checked before
+/// the first byte.
+pub async fn csv(
+    state: &AppState,
+    who: &StaffPrincipal,
+    exam_id: String,
+    filter: ResultsFilter,
+) -> Result<impl Stream<Item = Result<actix_web::web::Bytes, ApiError>>, ApiError> {
+    let mut query = filter.check()?;
+    query.limit = state.settings.results_page_rows;
+    query.after = None;
+    let (exam, paper) = read_owned_exam(state, who, exam_id, |_, _, exam, paper| Ok((exam, paper))).await?;
+    let header = csv_header(&paper);
+    let pages = Pager { state: state.clone(), exam: Arc::new(exam), paper, query, done: false };
+    let first = futures_util::stream::once(async move { Ok(actix_web::web::Bytes::from(header)) });
+    Ok(futures_util::StreamExt::chain(first, futures_util::stream::unfold(pages, Pager::next_chunk)))
+}
+
+/// Reads the pages of a CSV one after another.
+struct Pager {
+    state: AppState,
+    exam: Arc<ExamRow>,
+    paper: Arc<Paper>,
+    query: Query,
+    done: bool,
+}
+
+impl Pager {
+    async fn next_chunk(mut self) -> Option<(Result<actix_web::web::Bytes, ApiError>, Pager)> {
+        if self.done {
+            return None;
+        }
+        let (exam, paper, query) = (self.exam.clone(), self.paper.clone(), self.query.clone());
+        let page = self.state.db.run(move |c| page_rows(c, &paper, &exam, &query)).await;
+        match page {
+            Err(e) => {
+                self.done = true;
+                Some((Err(e), self))
+            }
+            Ok((rows, next)) => {
+                let text: String = rows.iter().map(csv_line).collect();
+                self.done = next.is_none();
+                self.query.after = next;
+                Some((Ok(actix_web::web::Bytes::from(text)), self))
+            }
+        }
+    }
 }
 
 /// A CSV cell: quoted when it must be, and text that a spreadsheet would run as a formula is defused
@@ -248,32 +378,30 @@ fn points_cell(p: Option<Points>) -> String {
     p.map(|p| p.to_string()).unwrap_or_default()
 }
 
-/// The table as CSV: one line per candidate, the same numbers as the JSON table. Starts with a UTF-8
-/// byte-order mark so spreadsheet programs read Chinese names correctly.
-pub fn to_csv(table: &ResultsTable) -> String {
-    let mut out = String::from("\u{feff}");
+/// The CSV's first line. Starts with a UTF-8 byte-order mark so spreadsheet programs read Chinese names
+/// correctly.
+fn csv_header(paper: &Paper) -> String {
     let mut header: Vec<String> = ["email", "name", "state", "complete", "auto_points", "marked_points", "total"]
         .iter()
         .map(|h| h.to_string())
         .collect();
-    header.extend(table.section_titles.iter().map(|t| cell(t, false)));
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
-    for r in &table.rows {
-        let mut line = vec![
-            cell(&r.candidate.email, false),
-            cell(&r.candidate.name, false),
-            r.state.clone(),
-            r.complete.to_string(),
-            points_cell(r.auto_points),
-            points_cell(r.marked_points),
-            points_cell(r.total),
-        ];
-        line.extend(r.sections.iter().map(|s| points_cell(s.points)));
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
+    header.extend(section_titles(paper).iter().map(|t| cell(t, false)));
+    format!("\u{feff}{}\r\n", header.join(","))
+}
+
+/// One candidate's line: the same numbers as the JSON row.
+fn csv_line(r: &ResultRow) -> String {
+    let mut line = vec![
+        cell(&r.candidate.email, false),
+        cell(&r.candidate.name, false),
+        r.state.clone(),
+        r.complete.to_string(),
+        points_cell(r.auto_points),
+        points_cell(r.marked_points),
+        points_cell(r.total),
+    ];
+    line.extend(r.sections.iter().map(|s| points_cell(s.points)));
+    format!("{}\r\n", line.join(","))
 }
 
 #[cfg(test)]

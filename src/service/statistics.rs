@@ -4,12 +4,13 @@ use serde::Serialize;
 
 use super::auth::StaffPrincipal;
 use super::exams::read_owned_exam;
-use super::results::exam_scores;
+use super::grading::stored_score;
 use crate::domain::points::Points;
-use crate::domain::stats::question_stats;
+use crate::domain::stats::ItemAnalysis;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::attempts::state;
+use crate::store::results::{self as rows, Keyset, Selection, SortKey};
 
 /// The statistics of an exam.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -44,20 +45,34 @@ pub struct QuestionStatistics {
     pub discrimination: Option<f64>,
 }
 
-/// Statistics per question over the graded attempts of an exam the caller owns.
+/// Statistics per question over the graded attempts of an exam the caller owns, in one pass over their
+/// stored scores, a page at a time: the memory held is a page and a few sums per question.
 #[tracing::instrument(skip(state), fields(user = %who.id, exam = %exam_id))]
 pub async fn statistics(state: &AppState, who: &StaffPrincipal, exam_id: String) -> Result<ExamStatistics, ApiError> {
-    read_owned_exam(state, who, exam_id, move |c, _, exam, paper| {
-        let rows: Vec<Vec<f64>> = exam_scores(c, &paper, &exam)?
-            .into_iter()
-            .filter(|(a, _)| a.attempt.state == state::GRADED)
-            .filter_map(|(_, score)| score)
-            .map(|s| s.questions.iter().map(|q| q.points.unwrap_or(Points::ZERO).as_f64()).collect())
-            .collect();
-        let max: Vec<f64> = paper.questions().map(|q| q.points().as_f64()).collect();
+    read_owned_exam(state, who, exam_id, move |c, st, exam, paper| {
+        let page_rows = st.settings.results_page_rows;
+        let mut analysis = ItemAnalysis::new(paper.questions().map(|q| q.points().hundredths()).collect());
+        let graded = Selection { state: Some(state::GRADED.into()), complete: None };
+        let mut after = None;
+        loop {
+            let page = rows::page(c, &exam.id, &graded, SortKey::Started, false, after.take(), page_rows)?;
+            for a in &page {
+                let score = stored_score(c, &paper, &exam, &a.attempt)?;
+                let points: Vec<i64> =
+                    score.questions.iter().map(|q| q.points.unwrap_or(Points::ZERO).hundredths()).collect();
+                analysis.add(&points);
+            }
+            match page.last().filter(|_| page.len() as i64 == page_rows) {
+                Some(last) => {
+                    after = Some(Keyset { value: SortKey::Started.value_of(last), id: last.attempt.id.clone() })
+                }
+                None => break,
+            }
+        }
+        let graded_attempts = analysis.attempts();
         let questions = paper
             .questions()
-            .zip(question_stats(&max, &rows))
+            .zip(analysis.finish())
             .map(|(q, s)| QuestionStatistics {
                 key: q.key().to_string(),
                 section: q.section_index,
@@ -69,7 +84,7 @@ pub async fn statistics(state: &AppState, who: &StaffPrincipal, exam_id: String)
                 discrimination: s.discrimination,
             })
             .collect();
-        Ok(ExamStatistics { exam_id: exam.id, graded_attempts: rows.len(), questions })
+        Ok(ExamStatistics { exam_id: exam.id, graded_attempts, questions })
     })
     .await
 }

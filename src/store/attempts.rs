@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{attempts, responses};
 use super::DbConn;
+use crate::domain::score_record::ScoreRecord;
 
 /// States an attempt moves through.
 pub mod state {
@@ -45,6 +46,10 @@ pub struct AttemptRow {
     pub marked_points: Option<i64>,
     /// Total (hundredths).
     pub total_points: Option<i64>,
+    /// Every question has points.
+    pub complete: bool,
+    /// The score as last graded ([`crate::domain::score_record::ScoreRecord`] as JSON).
+    pub score_record: Option<String>,
 }
 
 /// A saved answer.
@@ -129,21 +134,18 @@ pub fn close(conn: &mut DbConn, id: &str, to_state: &str, at: NaiveDateTime) -> 
         .execute(conn)
 }
 
-/// Records the attempt's points and state after grading.
-pub fn set_points(
-    conn: &mut DbConn,
-    id: &str,
-    state: &str,
-    auto_points: i64,
-    marked_points: i64,
-    total: i64,
-) -> QueryResult<usize> {
+/// Records the attempt's score and state after grading: the record every reader reads, and beside it
+/// the numbers results are filtered and sorted by.
+pub fn set_score(conn: &mut DbConn, id: &str, state: &str, record: &ScoreRecord) -> QueryResult<usize> {
+    let json = serde_json::to_string(record).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     diesel::update(attempts::table.find(id))
         .set((
             attempts::state.eq(state),
-            attempts::auto_points.eq(Some(auto_points)),
-            attempts::marked_points.eq(Some(marked_points)),
-            attempts::total_points.eq(Some(total)),
+            attempts::auto_points.eq(Some(record.auto)),
+            attempts::marked_points.eq(Some(record.marked)),
+            attempts::total_points.eq(Some(record.total)),
+            attempts::complete.eq(record.complete),
+            attempts::score_record.eq(Some(json)),
         ))
         .execute(conn)
 }

@@ -83,6 +83,8 @@ diesel::table! {
         auto_points -> Nullable<BigInt>,
         marked_points -> Nullable<BigInt>,
         total_points -> Nullable<BigInt>,
+        complete -> Bool,
+        score_record -> Nullable<Text>,
     }
 }
 

@@ -283,6 +283,39 @@ async fn request_via(
     }
 }
 
+impl TestApp {
+    /// Checks that every closed attempt of the exam has a stored score equal to grading it afresh now:
+    /// the stored numbers are the one truth every reader shows. Returns how many were checked.
+    pub async fn assert_scores_are_fresh(&self, exam_id: &str) -> usize {
+        use examd::domain::score_record::ScoreRecord;
+        use examd::store::results::{page, Selection, SortKey};
+        let (papers, id) = (self.app_state.papers.clone(), exam_id.to_string());
+        self.app_state
+            .db
+            .run(move |c| {
+                let exam = examd::store::exams::get(c, &id)?.expect("exam");
+                let stamp = examd::store::papers::stamp(c, &exam.paper_id)?.expect("paper");
+                let paper = papers.get(c, &exam.paper_id, stamp)?;
+                let mut checked = 0;
+                for a in page(c, &id, &Selection::default(), SortKey::Started, false, None, 1_000_000)? {
+                    if a.attempt.state == "in_progress" {
+                        continue;
+                    }
+                    let stored: ScoreRecord =
+                        serde_json::from_str(a.attempt.score_record.as_deref().expect("a record"))
+                            .expect("a record that parses");
+                    let fresh = examd::service::grading::compute_score(c, &paper, &exam, &a.attempt.id)?;
+                    assert_eq!(stored, ScoreRecord::of(&fresh), "attempt {}", a.attempt.id);
+                    assert_eq!((a.attempt.total_points, a.attempt.complete), (Some(stored.total), stored.complete));
+                    checked += 1;
+                }
+                Ok(checked)
+            })
+            .await
+            .expect("scores read")
+    }
+}
+
 pub fn token_of(reply: Reply) -> String {
     reply.body["access_token"].as_str().expect("access_token").to_string()
 }

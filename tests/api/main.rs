@@ -14,4 +14,5 @@ mod marking;
 mod papers;
 mod regrade;
 mod results;
+mod scale;
 mod security;

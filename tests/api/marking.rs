@@ -344,6 +344,8 @@ async fn double_marking_needs_two_markers_and_sends_distant_marks_to_the_recruit
         app.get(&format!("/exams/{}/adjudications", m.exam_id), Some(&m.recruiter)).await.expect(200).body,
         json!([])
     );
+    // Double marks, their mean and the recruiter's adjudications are all in the stored score.
+    assert_eq!(app.assert_scores_are_fresh(&m.exam_id).await, 1);
 }
 
 #[actix_web::test]

@@ -92,6 +92,7 @@ async fn correcting_seed_question_3_regrades_exactly_the_affected_attempts() {
     // The same key again changes nothing.
     let same = app.put(&path, Some(&recruiter), &json!({"answer": ["A", "C"]})).await.expect(200).body;
     assert_eq!((same["regraded"].as_u64(), same["changed"].as_array().unwrap().len()), (Some(0), 0));
+    assert_eq!(app.assert_scores_are_fresh(&exam_id).await, 4, "the regraded scores and the late one are stored");
 }
 
 #[actix_web::test]

@@ -195,6 +195,9 @@ async fn seed_001_is_sat_marked_released_and_exported() {
     assert_eq!((first["mean"].as_f64(), first["facility"].as_f64()), (Some(2.0), Some(1.0)));
     let split = by_key(&mc.key);
     assert_eq!((split["mean"].as_f64(), split["facility"].as_f64()), (Some(1.5), Some(0.5)));
+    // Auto-graded, marked by hand, released by itself: what every reader showed is what is stored.
+    assert_eq!(app.assert_scores_are_fresh(&exam_id).await, 2);
+    assert_eq!(app.assert_scores_are_fresh(&partial_id).await, 1);
 }
 
 #[actix_web::test]

@@ -1,0 +1,4 @@
+DROP INDEX attempts_exam_total;
+DROP INDEX attempts_exam_started;
+ALTER TABLE attempts DROP COLUMN score_record;
+ALTER TABLE attempts DROP COLUMN complete;
