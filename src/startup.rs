@@ -143,7 +143,7 @@ impl Application {
                 .app_data(path)
                 .into_utoipa_app();
             let (app, _) = http::register(app).split_for_parts();
-            app.route(
+            app.configure(http::pages::configure).route(
                 "/api/openapi.json",
                 web::get().to(move || {
                     let spec = spec.clone();

@@ -8,6 +8,7 @@ pub mod attempts;
 pub mod auth;
 pub mod autosave;
 pub mod candidate_view;
+pub mod exam_intro;
 pub mod exams;
 pub mod grading;
 pub mod invitations;

@@ -13,4 +13,5 @@ mod marking;
 mod papers;
 mod regrade;
 mod results;
+mod room;
 mod security;
