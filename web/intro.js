@@ -54,7 +54,7 @@ export function intro(data, error, onStart) {
     h(
       'tr',
       {},
-      h('th', { scope: 'row' }, s.title, h('span', { class: 'kind' }, t(`kind_${s.kind}`))),
+      h('th', { scope: 'row' }, s.title, s.title === t(`kind_${s.kind}`) ? null : h('span', { class: 'kind' }, t(`kind_${s.kind}`))),
       h('td', {}, String(s.questions)),
       h('td', {}, formatPoints(s.points)),
       h('td', {}, formatPoints(s.max_points)),
