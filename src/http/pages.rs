@@ -60,8 +60,8 @@ pub fn assets_version() -> &'static str {
 
 fn page(req: &HttpRequest, file: &str) -> Result<HttpResponse, ApiError> {
     let html = Assets::get(file).ok_or(ApiError::NotFound("page"))?;
-    let text = String::from_utf8_lossy(&html.data)
-        .replace(ASSETS_PLACEHOLDER, &format!("/assets/{}", assets_version()));
+    let text =
+        String::from_utf8_lossy(&html.data).replace(ASSETS_PLACEHOLDER, &format!("/assets/{}", assets_version()));
     let etag = format!("\"{}\"", hex(&Sha256::digest(text.as_bytes())[..16]));
     Ok(respond(req, &etag, "text/html; charset=utf-8", "no-cache", text.into_bytes()))
 }

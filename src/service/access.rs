@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-pub use super::exam_intro::CandidateExam;
 use super::exam_intro::candidate_exam;
+pub use super::exam_intro::CandidateExam;
 use super::invitations::candidate_token_expiry;
 use crate::auth::token::CANDIDATE_AUDIENCE;
 use crate::domain::access::AccessCode;

@@ -37,7 +37,9 @@ async fn the_intro_shows_the_exam_before_starting_and_starts_nothing() {
     let sections = intro["exam"]["sections"].as_array().unwrap();
     let summary: Vec<(String, u64, f64)> = sections
         .iter()
-        .map(|s| (s["kind"].as_str().unwrap().into(), s["questions"].as_u64().unwrap(), s["max_points"].as_f64().unwrap()))
+        .map(|s| {
+            (s["kind"].as_str().unwrap().into(), s["questions"].as_u64().unwrap(), s["max_points"].as_f64().unwrap())
+        })
         .collect();
     assert_eq!(summary[0], ("single_choice".into(), 5, 10.0));
     assert_eq!(summary[1], ("multiple_choice".into(), 5, 15.0));
@@ -92,7 +94,13 @@ async fn pages_are_served_with_types_caching_and_a_strict_policy() {
     }
     let take = app.request(&format!("{}/take", app.address), "GET", None, None, Vec::new()).await;
     let etag = take.header("etag").unwrap().to_string();
-    let again = app.client.get(format!("{}/take", app.address)).insert_header(("If-None-Match", etag.as_str())).send().await.unwrap();
+    let again = app
+        .client
+        .get(format!("{}/take", app.address))
+        .insert_header(("If-None-Match", etag.as_str()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status().as_u16(), 304);
     // The shell names its assets under a versioned path, cached for a year.
     let script = take.text.split('"').find(|s| s.starts_with("/assets/") && s.ends_with("/room.js")).unwrap();

@@ -31,7 +31,8 @@ fn free_port() -> u16 {
 }
 
 fn start_driver() -> Result<Mutex<Driver>, String> {
-    let (chromium, chromedriver) = (tool("EXAMD_CHROMIUM", "/usr/bin/chromium"), tool("EXAMD_CHROMEDRIVER", "/usr/bin/chromedriver"));
+    let (chromium, chromedriver) =
+        (tool("EXAMD_CHROMIUM", "/usr/bin/chromium"), tool("EXAMD_CHROMEDRIVER", "/usr/bin/chromedriver"));
     for path in [&chromium, &chromedriver] {
         if !path.exists() {
             return Err(format!("{} not found (apt-get install chromium chromium-driver)", path.display()));
@@ -104,7 +105,8 @@ pub async fn session(language: &str) -> Option<Session> {
         "goog:chromeOptions".into(),
         json!({"binary": tool("EXAMD_CHROMIUM", "/usr/bin/chromium"), "args": args, "prefs": {"intl.accept_languages": language}}),
     );
-    let client = ClientBuilder::new(HttpConnector::new()).capabilities(caps).connect(&url).await.expect("a WebDriver session");
+    let client =
+        ClientBuilder::new(HttpConnector::new()).capabilities(caps).connect(&url).await.expect("a WebDriver session");
     Some(Session { client, profile, _permit: permit })
 }
 

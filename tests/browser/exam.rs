@@ -50,7 +50,13 @@ impl Exam {
     pub async fn seed(app: &TestApp, exam: Value) -> Exam {
         let (_, recruiter) = app.staff("recruiter").await;
         let reply = app
-            .send("POST", "/papers/import?format=cn-text", Some(&recruiter), Some("text/plain"), SEED_001.as_bytes().to_vec())
+            .send(
+                "POST",
+                "/papers/import?format=cn-text",
+                Some(&recruiter),
+                Some("text/plain"),
+                SEED_001.as_bytes().to_vec(),
+            )
             .await
             .expect(201);
         Exam::publish(app, recruiter, reply.body["id"].as_str().unwrap(), exam).await
@@ -81,8 +87,12 @@ impl Exam {
 
     /// Invites one candidate.
     pub async fn invite(&self, app: &TestApp, name: &str) -> Invitation {
-        let candidates = json!({"candidates": [{"email": format!("{}@example.com", uuid::Uuid::new_v4().simple()), "name": name}]});
-        let reply = app.post(&format!("/exams/{}/invitations", self.exam_id), Some(&self.recruiter), &candidates).await.expect(201);
+        let candidates =
+            json!({"candidates": [{"email": format!("{}@example.com", uuid::Uuid::new_v4().simple()), "name": name}]});
+        let reply = app
+            .post(&format!("/exams/{}/invitations", self.exam_id), Some(&self.recruiter), &candidates)
+            .await
+            .expect(201);
         let invitation = &reply.body["invitations"][0];
         let code = invitation["access_code"].as_str().unwrap().to_string();
         let start_url = invitation["start_url"].as_str().unwrap();
@@ -93,7 +103,13 @@ impl Exam {
 
     /// The question at paper position `n` (1-based, in paper order).
     pub fn question(&self, n: usize) -> Value {
-        self.paper["sections"].as_array().unwrap().iter().flat_map(|s| s["questions"].as_array().unwrap().clone()).nth(n - 1).unwrap()
+        self.paper["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["questions"].as_array().unwrap().clone())
+            .nth(n - 1)
+            .unwrap()
     }
 
     /// The text of option `key` of question `n`.
@@ -115,16 +131,24 @@ impl Exam {
             }
             let task = task.expect(200).body;
             let score = json!({"points": points, "comment": "要点清楚", "fence": task["fence"]});
-            app.post(&format!("/marking/tasks/{}/score", task["id"].as_str().unwrap()), Some(&marker), &score).await.expect(200);
+            app.post(&format!("/marking/tasks/{}/score", task["id"].as_str().unwrap()), Some(&marker), &score)
+                .await
+                .expect(200);
         }
     }
 
     /// Closes the window early (results are released only after it) and releases the results.
     pub async fn release(&self, app: &TestApp) {
         let closes_at = rfc3339(Utc::now() + chrono::Duration::seconds(2));
-        app.send("PATCH", &format!("/exams/{}", self.exam_id), Some(&self.recruiter), Some("application/json"), json!({"closes_at": closes_at}).to_string().into_bytes())
-            .await
-            .expect(200);
+        app.send(
+            "PATCH",
+            &format!("/exams/{}", self.exam_id),
+            Some(&self.recruiter),
+            Some("application/json"),
+            json!({"closes_at": closes_at}).to_string().into_bytes(),
+        )
+        .await
+        .expect(200);
         tokio::time::sleep(Duration::from_secs(3)).await;
         app.post(&format!("/exams/{}/release", self.exam_id), Some(&self.recruiter), &json!({})).await.expect(200);
     }

@@ -65,13 +65,20 @@ impl Room {
 
     /// The visible text of the first element matching a CSS selector of structure (`body`, `main`).
     pub async fn text(&self, selector: &str) -> String {
-        let v = self.client.execute("const el = document.querySelector(arguments[0]); return el ? el.innerText : '';", vec![json!(selector)]).await;
+        let v = self
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]); return el ? el.innerText : '';",
+                vec![json!(selector)],
+            )
+            .await;
         v.ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
     }
 
     /// Presses one key, as a keyboard does (on whatever has the focus).
     pub async fn press(&self, key: char) {
-        let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+        let keys =
+            KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
         self.client.perform_actions(keys).await.unwrap();
     }
 
@@ -105,7 +112,11 @@ impl Room {
     /// group, then arrow keys to the option, then Space.
     pub async fn choose(&self, n: usize, text: &str) {
         let group = question(n);
-        self.tab_until(&format!("question {n}"), &format!("find({group:?}).contains(active) && active.type === 'radio'")).await;
+        self.tab_until(
+            &format!("question {n}"),
+            &format!("find({group:?}).contains(active) && active.type === 'radio'"),
+        )
+        .await;
         let here = format!("{FIND} return document.activeElement.closest('label').textContent.includes({text:?});");
         for _ in 0..12 {
             if self.js(&here, vec![]).await == json!(true) {

@@ -168,7 +168,12 @@ async fn every_answer_typed_while_the_network_is_down_is_stored_when_it_returns(
 #[actix_web::test]
 async fn at_zero_the_page_submits_by_itself() {
     let app = exam::app().await;
-    let exam = Exam::paper(&app, small_paper("Which colour is the sky?"), json!({"duration_seconds": 12, "grace_seconds": 10})).await;
+    let exam = Exam::paper(
+        &app,
+        small_paper("Which colour is the sky?"),
+        json!({"duration_seconds": 12, "grace_seconds": 10}),
+    )
+    .await;
     let invitation = exam.invite(&app, "Grace").await;
     let Some(browser) = session("en-US").await else { return };
     let room = Room { client: browser.client.clone(), base: app.address.clone() };
@@ -182,7 +187,12 @@ async fn at_zero_the_page_submits_by_itself() {
         room.choose(1, "Blue").await;
         room.write(3, "Paris").await;
         assert!(room.text("[role=alert]").await.contains("1 minute left"));
-        room.wait_until("the page to submit", "return document.querySelector('main h1')?.textContent === 'Submitted';", Duration::from_secs(40)).await;
+        room.wait_until(
+            "the page to submit",
+            "return document.querySelector('main h1')?.textContent === 'Submitted';",
+            Duration::from_secs(40),
+        )
+        .await;
         let stored = exam::stored(&app, &invitation.code).await;
         assert_ne!(stored["state"], "in_progress");
         assert_eq!(answer(&stored, "n1"), "B");
@@ -211,16 +221,22 @@ async fn html_in_the_paper_is_shown_as_text_and_nothing_leaves_the_origin() {
         room.use_language("en").await;
         room.wait_for(&button("Start", "开始")).await;
         let intro = room.text("main").await;
-        assert!(intro.contains("<i>Exam</i>") && intro.contains("<script>alert(2)</script> Read carefully."), "{intro}");
+        assert!(
+            intro.contains("<i>Exam</i>") && intro.contains("<script>alert(2)</script> Read carefully."),
+            "{intro}"
+        );
         room.start().await;
         let legend = room.text("fieldset legend").await;
         assert!(legend.contains("<img src=x onerror=alert(1)> Which colour?"), "{legend}");
-        assert!(room.text(&"main").await.contains("<b>Green</b>"));
-        let markup = room.js("return document.querySelectorAll('main img, main b, main i, main script').length;", vec![]).await;
+        assert!(room.text("main").await.contains("<b>Green</b>"));
+        let markup =
+            room.js("return document.querySelectorAll('main img, main b, main i, main script').length;", vec![]).await;
         assert_eq!(markup, json!(0), "paper text became markup");
         assert!(room.client.get_alert_text().await.is_err(), "a script from the paper ran");
         // The policy backs this up: assigning HTML strings throws (Trusted Types), inline script is refused.
-        let refused = room.js("try { document.body.innerHTML = '<b>x</b>'; return false; } catch (e) { return true; }", vec![]).await;
+        let refused = room
+            .js("try { document.body.innerHTML = '<b>x</b>'; return false; } catch (e) { return true; }", vec![])
+            .await;
         assert_eq!(refused, json!(true));
         room.wait_for(&question(5)).await;
         room.assert_same_origin().await;
