@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::driver::session;
 use crate::exam::{self, Exam};
+use crate::helpers::token_of;
 use crate::proxy::Proxy;
 use crate::room::{button, question, Room};
 use crate::run;
@@ -161,6 +162,56 @@ async fn every_answer_typed_while_the_network_is_down_is_stored_when_it_returns(
         assert_eq!(answer(&stored, "n4"), &json!(5.0));
         assert_eq!(answer(&stored, "n5"), "I led the migration of our billing system");
         room.assert_same_origin().await;
+
+        // Offline again, the tab crashes with an answer still queued; a new tab picks it up.
+        proxy.cut();
+        room.write(5, "I led the billing migration and trained the team").await;
+        let crashed = room.client.window().await.unwrap();
+        let fresh = room.client.new_window(true).await.unwrap();
+        room.client.switch_to_window(crashed).await.unwrap();
+        room.client.close_window().await.unwrap();
+        room.client.switch_to_window(fresh.handle).await.unwrap();
+        proxy.restore();
+        room.open("/take").await;
+        room.wait_for(&question(5)).await;
+        room.wait_status(SAVED.0, SAVED.1, Duration::from_secs(30)).await;
+        let shown = room.shown_answers().await;
+        assert_eq!(shown["5"], "I led the billing migration and trained the team");
+        let stored = exam::stored(&app, &invitation.code).await;
+        assert_eq!(answer(&stored, "n5"), "I led the billing migration and trained the team");
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_newer_save_from_another_device_wins_and_saving_goes_on_above_it() {
+    let app = exam::app().await;
+    let exam = Exam::paper(&app, small_paper("Which colour is the sky?"), json!({})).await;
+    let invitation = exam.invite(&app, "Bea").await;
+    let Some(browser) = session("en-US").await else { return };
+    let room = Room { client: browser.client.clone(), base: app.address.clone() };
+    run(browser, async {
+        room.open(&invitation.start_path).await;
+        room.use_language("en").await;
+        room.start().await;
+        room.choose(1, "Red").await;
+        room.wait_status(SAVED.0, SAVED.1, Duration::from_secs(10)).await;
+        // Another device of the same candidate saves a much later answer.
+        let token = token_of(app.post("/auth/access", None, &json!({"code": invitation.code})).await.expect(200));
+        let attempt = exam::stored(&app, &invitation.code).await["id"].as_str().unwrap().to_string();
+        app.put(&format!("/attempts/{attempt}/answers/n1"), Some(&token), &json!({"answer": "C", "seq": 1000}))
+            .await
+            .expect(200);
+        room.choose(1, "Blue").await;
+        let takes_server = "return [...document.querySelectorAll('fieldset')][0].querySelector('input:checked')?.closest('label').textContent.includes('Green');";
+        room.wait_until("the page to take the server's answer", takes_server, Duration::from_secs(10)).await;
+        assert_eq!(answer(&exam::stored(&app, &invitation.code).await, "n1"), "C");
+        // The page's seq continues above the server's: the candidate's next change is stored.
+        room.choose(1, "Blue").await;
+        room.wait_status(SAVED.0, SAVED.1, Duration::from_secs(10)).await;
+        let stored = exam::stored(&app, &invitation.code).await;
+        assert_eq!(answer(&stored, "n1"), "B");
+        assert!(stored["answers"]["n1"]["seq"].as_i64().unwrap() > 1000);
     })
     .await;
 }
@@ -240,6 +291,10 @@ async fn html_in_the_paper_is_shown_as_text_and_nothing_leaves_the_origin() {
         assert_eq!(refused, json!(true));
         room.wait_for(&question(5)).await;
         room.assert_same_origin().await;
+        // On a phone-sized window nothing runs off the side.
+        room.client.set_window_size(390, 844).await.unwrap();
+        let fits = room.js("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]).await;
+        assert_eq!(fits, json!(true), "the room scrolls sideways on a phone");
     })
     .await;
 }
