@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{guard, web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -36,9 +36,14 @@ const PAGES: &[(&str, &str)] =
 /// Registers the pages and assets (outside `/api`, and outside the OpenAPI document: they are not API).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, file) in PAGES {
-        cfg.route(path, web::get().to(move |req: HttpRequest| async move { page(&req, file) }));
+        cfg.route(path, get_or_head().to(move |req: HttpRequest| async move { page(&req, file) }));
     }
-    cfg.route("/assets/{version}/{path:.*}", web::get().to(asset));
+    cfg.route("/assets/{version}/{path:.*}", get_or_head().to(asset));
+}
+
+/// GET, and HEAD for monitors and link checkers (actix sends the headers without the body).
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// A hash of every embedded file: changes whenever any asset does.

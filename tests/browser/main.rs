@@ -11,6 +11,7 @@ mod helpers;
 
 mod driver;
 mod exam;
+mod modules;
 mod proxy;
 mod room;
 mod scenarios;
