@@ -211,12 +211,17 @@ impl Room {
         }
     }
 
-    /// Saves a screenshot to `docs/screenshots/<name>.png`.
+    /// Saves a screenshot to `docs/screenshots/<name>.png` when it is missing or `EXAMD_SCREENSHOTS` is
+    /// set: every run would otherwise change the committed pictures (the clock and dates move).
     pub async fn screenshot(&self, name: &str) {
-        let png = self.client.screenshot().await.unwrap();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        let path = dir.join(format!("{name}.png"));
+        if path.exists() && std::env::var_os("EXAMD_SCREENSHOTS").is_none() {
+            return;
+        }
+        let png = self.client.screenshot().await.unwrap();
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        std::fs::write(path, png).unwrap();
     }
 
     /// Every request the page made (navigation and resources) went to its own origin.
