@@ -5,6 +5,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY config ./config
+COPY web ./web
 RUN cargo build --release --locked --bin examd && strip target/release/examd
 
 FROM debian:bookworm-slim

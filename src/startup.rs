@@ -148,14 +148,15 @@ impl Application {
                 .app_data(path)
                 .into_utoipa_app();
             let (app, _) = http::register(app).split_for_parts();
-            app.route(
-                "/api/openapi.json",
-                web::get().to(move || {
-                    let spec = spec.clone();
-                    async move { actix_web::HttpResponse::Ok().json(spec.as_ref()) }
-                }),
-            )
-            .default_service(web::to(http::not_found))
+            app.configure(http::pages::configure)
+                .route(
+                    "/api/openapi.json",
+                    web::get().to(move || {
+                        let spec = spec.clone();
+                        async move { actix_web::HttpResponse::Ok().json(spec.as_ref()) }
+                    }),
+                )
+                .default_service(web::to(http::not_found))
         })
         .client_request_timeout(request_timeout)
         .shutdown_timeout(30)

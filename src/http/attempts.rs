@@ -9,6 +9,7 @@ use crate::error::{ApiError, Problem};
 use crate::service::access::AccessOutcome;
 use crate::service::attempts::{self, SaveAnswer, SavedAnswer};
 use crate::service::candidate_view::AttemptView;
+use crate::service::exam_intro::{self, ExamIntro};
 use crate::state::AppState;
 
 /// An access code.
@@ -37,6 +38,22 @@ pub async fn access(
     body: web::Json<AccessRequest>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(crate::service::access::access(&state, &body.code, &client_address(&req)).await?))
+}
+
+/// The caller's exam before (and after) starting: title, instructions, duration, window, sections with
+/// their question counts, points and scoring rules, and the caller's attempt if there is one. Reading it
+/// starts nothing: the clock starts with `POST /attempts`.
+#[utoipa::path(
+    tag = "candidates",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The exam and where the caller stands", body = ExamIntro),
+        (status = 401, description = "No valid candidate token, or the invitation was revoked", body = Problem),
+    )
+)]
+#[get("/exam")]
+pub async fn exam(state: web::Data<AppState>, candidate: Candidate) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(exam_intro::intro(&state, &candidate.0).await?))
 }
 
 /// Start the caller's attempt, or resume the one in progress.

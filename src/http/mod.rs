@@ -7,6 +7,7 @@ pub mod extract;
 pub mod marking;
 pub mod middleware;
 pub mod ops;
+pub mod pages;
 pub mod papers;
 pub mod results;
 pub mod users;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(attempts::start)
         .service(attempts::submit)
         .service(attempts::access)
+        .service(attempts::exam)
         .service(results::candidate_result)
         .service(marking::claim)
         .service(marking::score)

@@ -1,21 +1,18 @@
 //! Candidates in: exchanging an invitation's access code for a token scoped to that candidate and exam.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::audit_log::AuditEntry;
 use super::auth::CandidatePrincipal;
+use super::exam_intro::candidate_exam;
+pub use super::exam_intro::CandidateExam;
 use super::invitations::candidate_token_expiry;
 use crate::auth::limiter::Secret;
 use crate::auth::token::Grant;
 use crate::domain::access::AccessCode;
 use crate::domain::deadline;
-use crate::domain::paper::Paper;
-use crate::domain::points::Points;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::exams::ExamRow;
-use crate::store::invitations::InvitationRow;
 use crate::store::time::from_db;
 use crate::store::{exams, invitations, papers};
 
@@ -35,28 +32,6 @@ pub struct AccessOutcome {
     pub exam: CandidateExam,
     /// Who the invitation is for.
     pub candidate: CandidateInfo,
-}
-
-/// The exam as a candidate sees it before starting.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CandidateExam {
-    /// Id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Instructions of the paper.
-    pub instructions: String,
-    /// Window start.
-    pub opens_at: DateTime<Utc>,
-    /// Window end.
-    pub closes_at: DateTime<Utc>,
-    /// Time allowed (before any extra time).
-    pub duration_seconds: i64,
-    /// Extra time granted to this candidate.
-    pub extra_seconds: i64,
-    /// Most points.
-    #[schema(value_type = f64)]
-    pub total_points: Points,
 }
 
 /// The invited person.
@@ -100,23 +75,9 @@ pub async fn whoami(state: &AppState, who: &CandidatePrincipal) -> Result<Candid
     Ok(CandidateMe {
         role: "candidate",
         invitation_id: inv.id.clone(),
-        exam: candidate_exam(&exam, &inv, &paper),
+        exam: candidate_exam(exam, &inv, &paper),
         candidate: CandidateInfo { email: inv.email, name: inv.name },
     })
-}
-
-/// The exam as the invitation's candidate sees it before starting.
-fn candidate_exam(exam: &ExamRow, inv: &InvitationRow, paper: &Paper) -> CandidateExam {
-    CandidateExam {
-        id: exam.id.clone(),
-        title: exam.title.clone(),
-        instructions: paper.doc().instructions.clone(),
-        opens_at: from_db(exam.opens_at),
-        closes_at: from_db(exam.closes_at),
-        duration_seconds: i64::from(exam.duration_seconds),
-        extra_seconds: i64::from(inv.extra_seconds),
-        total_points: paper.total_points(),
-    }
 }
 
 /// Exchanges an access code for a candidate token. No password hashing on this path: the code is a
@@ -178,7 +139,7 @@ pub async fn access(state: &AppState, code: &str, client: &str) -> Result<Access
         access_token,
         token_type: "Bearer",
         expires_in: (expires - now).num_seconds(),
-        exam: candidate_exam(&exam, &inv, &paper),
+        exam: candidate_exam(exam, &inv, &paper),
         candidate: CandidateInfo { email: inv.email, name: inv.name },
     })
 }

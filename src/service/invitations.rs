@@ -43,6 +43,9 @@ pub struct IssuedInvitation {
     pub name: String,
     /// The one-time-shown code the candidate types.
     pub access_code: String,
+    /// The link that opens the exam room with this code: `{public_url}/take#<code>`. The code rides in
+    /// the fragment, which browsers never send, so it reaches no server log and no `Referer`.
+    pub start_url: String,
 }
 
 /// Invites candidates; each gets a random access code, stored only as a hash.
@@ -75,6 +78,7 @@ pub async fn invite(
         return Err(ApiError::fields(errors));
     }
     let (who, now) = (who.clone(), state.clock.now());
+    let take = format!("{}/take#", state.settings.public_base());
     state
         .db
         .write(move |c| {
@@ -98,6 +102,7 @@ pub async fn invite(
                     email: row.email,
                     name: row.name,
                     access_code: code.reveal().to_string(),
+                    start_url: format!("{take}{}", code.reveal()),
                 });
             }
             audit::record(

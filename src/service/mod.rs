@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod autosave;
 pub mod candidate_view;
+pub mod exam_intro;
 pub mod exams;
 pub mod grading;
 pub mod group_commit;

@@ -154,6 +154,8 @@ pub struct CandidateQuestionResult {
     pub kind: String,
     /// Prompt.
     pub prompt: String,
+    /// Options of a choice question, in paper order, so a page can show what each key said.
+    pub options: Vec<super::candidate_view::CandidateOption>,
     /// Points earned (`null` while a mark is awaited).
     #[schema(value_type = Option<f64>)]
     pub points: Option<Points>,
@@ -227,6 +229,12 @@ pub async fn candidate_result(
                     section: q.section_index,
                     kind: q.kind().as_str().to_string(),
                     prompt: q.doc.prompt.clone(),
+                    options: q
+                        .doc
+                        .options
+                        .iter()
+                        .map(|o| super::candidate_view::CandidateOption { key: o.key.clone(), text: o.text.clone() })
+                        .collect(),
                     points: s.points,
                     max_points: s.max_points,
                     answer: answers.get(q.key()).cloned().unwrap_or(serde_json::Value::Null),

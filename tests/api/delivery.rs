@@ -276,7 +276,10 @@ async fn candidate_responses_carry_no_key_explanation_reference_answer_or_rubric
         walk(response, String::new(), &mut all);
         for (path, value) in &all {
             let field = path.rsplit('.').next().unwrap();
-            assert!(!SECRET_FIELDS.contains(&field), "{name}: {path} is a secret field");
+            // The exam's summary states each section's scoring rule and penalty in the open, as the
+            // paper's own headings do (少选、错选不得分; 答错倒扣1分): candidates read them before starting.
+            let stated_rule = path.starts_with(".exam.sections[") && ["scoring", "penalty"].contains(&field);
+            assert!(stated_rule || !SECRET_FIELDS.contains(&field), "{name}: {path} is a secret field");
             assert!(!(path.contains(".sections") && field == "answer"), "{name}: {path} carries a key");
             if let Some(text) = value.as_str() {
                 for secret in &secrets {

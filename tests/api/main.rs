@@ -14,5 +14,6 @@ mod marking;
 mod papers;
 mod regrade;
 mod results;
+mod room;
 mod scale;
 mod security;

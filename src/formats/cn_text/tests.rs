@@ -367,7 +367,9 @@ fn reads_a_hundred_kilobytes_quickly() {
         let started = Instant::now();
         let _ = import(&text, &ImportOptions::default());
         let took = started.elapsed();
-        assert!(took < Duration::from_secs(3), "{} bytes took {took:?}", text.len());
+        // A guard against a quadratic blow-up (which takes minutes on such input), not a speed target:
+        // a loaded CI machine may be many times slower than a quiet one.
+        assert!(took < Duration::from_secs(30), "{} bytes took {took:?}", text.len());
     }
 }
 
