@@ -54,32 +54,25 @@ pub struct QuestionProgress {
     pub done: usize,
 }
 
-/// Marking progress of an exam the caller owns.
+/// Marking progress of an exam the caller owns, counted by aggregate queries.
 pub async fn progress(state: &AppState, who: &StaffPrincipal, exam_id: String) -> Result<MarkingProgress, ApiError> {
     read_owned_exam(state, who, exam_id, move |c, st, exam, paper| {
-        let now = to_db(st.clock.now());
-        let all = tasks::of_exam(c, &exam.id)?;
-        let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-        for t in all.iter().filter(|t| t.round < ADJUDICATION_ROUND) {
-            counts.entry(t.question_key.as_str()).or_default()[tasks::standing(t, now)] += 1;
-        }
+        let counts: BTreeMap<String, [i64; 3]> =
+            tasks::standing_counts(c, &exam.id, to_db(st.clock.now()))?.into_iter().collect();
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
         let questions: Vec<QuestionProgress> = paper
             .questions()
             .filter(|q| q.kind().is_open())
             .map(|q| {
-                let [open, claimed, done] = counts.get(q.key()).copied().unwrap_or_default();
+                let [open, claimed, done] = counts.get(q.key()).copied().unwrap_or_default().map(count);
                 QuestionProgress { key: q.key().to_string(), kind: q.kind().as_str().into(), open, claimed, done }
             })
             .collect();
-        let mut by_attempt: BTreeMap<&str, Vec<TaskRow>> = BTreeMap::new();
-        for t in &all {
-            by_attempt.entry(t.attempt_id.as_str()).or_default().push(t.clone());
-        }
-        let awaiting_adjudication = by_attempt
-            .values()
-            .flat_map(|ts| settled_marks(&exam, ts).1)
-            .filter(|(_, r)| matches!(r, Resolution::NeedsAdjudication { .. }))
-            .count();
+        let awaiting_adjudication = if exam.double_marking {
+            count(tasks::awaiting_adjudication(c, &exam.id, exam.marking_tolerance)?)
+        } else {
+            0
+        };
         Ok(MarkingProgress {
             exam_id: exam.id.clone(),
             double_marking: exam.double_marking,

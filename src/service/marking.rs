@@ -326,10 +326,10 @@ pub async fn my_exams(state: &AppState, who: &StaffPrincipal) -> Result<Vec<Mark
             assigned
                 .into_iter()
                 .map(|exam| {
-                    let mut counts = [0usize; 3];
-                    for t in tasks::of_exam(c, &exam.id)?.iter().filter(|t| t.round < ADJUDICATION_ROUND) {
-                        counts[tasks::standing(t, now)] += 1;
-                    }
+                    let counts =
+                        tasks::standing_counts(c, &exam.id, now)?.into_iter().fold([0usize; 3], |sum, (_, n)| {
+                            [0, 1, 2].map(|i| sum[i] + usize::try_from(n[i]).unwrap_or(0))
+                        });
                     Ok(MarkerExam {
                         exam_id: exam.id,
                         title: exam.title,

@@ -164,6 +164,67 @@ pub fn release(conn: &mut DbConn, id: &str, marker: &str, fence: i64, now: Naive
     .execute(conn)
 }
 
+/// How many markers' tasks (not adjudications) of an exam stand where, per question: `[waiting, held,
+/// scored]` as [`standing`] counts them, by aggregate queries rather than by loading the tasks.
+pub fn standing_counts(conn: &mut DbConn, exam_id: &str, now: NaiveDateTime) -> QueryResult<Vec<(String, [i64; 3])>> {
+    use diesel::dsl::count_star;
+    let markers = marking_tasks::exam_id.eq(exam_id.to_string()).and(marking_tasks::round.lt(ADJUDICATION_ROUND));
+    let by_state: Vec<(String, String, i64)> = marking_tasks::table
+        .filter(markers.clone())
+        .group_by((marking_tasks::question_key, marking_tasks::state))
+        .select((marking_tasks::question_key, marking_tasks::state, count_star()))
+        .load(conn)?;
+    // A claim whose lease ran out is waiting again.
+    let lapsed: Vec<(String, i64)> = marking_tasks::table
+        .filter(markers)
+        .filter(marking_tasks::state.eq(state::CLAIMED))
+        .filter(marking_tasks::lease_expires_at.lt(now))
+        .group_by(marking_tasks::question_key)
+        .select((marking_tasks::question_key, count_star()))
+        .load(conn)?;
+    let mut counts: std::collections::BTreeMap<String, [i64; 3]> = std::collections::BTreeMap::new();
+    for (key, task_state, n) in by_state {
+        let slot = match task_state.as_str() {
+            state::DONE => 2,
+            state::CLAIMED => 1,
+            _ => 0,
+        };
+        counts.entry(key).or_default()[slot] += n;
+    }
+    for (key, n) in lapsed {
+        let entry = counts.entry(key).or_default();
+        entry[1] -= n;
+        entry[0] += n;
+    }
+    Ok(counts.into_iter().collect())
+}
+
+/// How many double-marked answers of an exam have two marks further apart than `tolerance`
+/// (hundredths) and no adjudication yet, counted in the database.
+pub fn awaiting_adjudication(conn: &mut DbConn, exam_id: &str, tolerance: i64) -> QueryResult<i64> {
+    let (second, third) = diesel::alias!(marking_tasks as second, marking_tasks as third);
+    let adjudicated = third
+        .filter(third.field(marking_tasks::attempt_id).eq(marking_tasks::attempt_id))
+        .filter(third.field(marking_tasks::question_key).eq(marking_tasks::question_key))
+        .filter(third.field(marking_tasks::round).eq(ADJUDICATION_ROUND))
+        .filter(third.field(marking_tasks::state).eq(state::DONE));
+    let gap = marking_tasks::points - second.field(marking_tasks::points);
+    marking_tasks::table
+        .inner_join(
+            second.on(second
+                .field(marking_tasks::attempt_id)
+                .eq(marking_tasks::attempt_id)
+                .and(second.field(marking_tasks::question_key).eq(marking_tasks::question_key))),
+        )
+        .filter(marking_tasks::exam_id.eq(exam_id.to_string()))
+        .filter(marking_tasks::round.eq(1).and(marking_tasks::state.eq(state::DONE)))
+        .filter(second.field(marking_tasks::round).eq(2).and(second.field(marking_tasks::state).eq(state::DONE)))
+        .filter(gap.gt(tolerance).or((second.field(marking_tasks::points) - marking_tasks::points).gt(tolerance)))
+        .filter(diesel::dsl::not(diesel::dsl::exists(adjudicated)))
+        .count()
+        .get_result(conn)
+}
+
 /// Where a task stands in its queue at `now`: 0 waiting (an expired lease counts as waiting), 1 held under
 /// a live lease, 2 scored. Progress views count tasks by it.
 pub fn standing(task: &TaskRow, now: NaiveDateTime) -> usize {
