@@ -36,6 +36,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub max_import_bytes: usize,
     pub client_request_timeout_ms: u64,
+    pub body_read_timeout_ms: u64,
+    pub max_connections_per_ip: usize,
     pub max_answer_chars: usize,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,
@@ -101,6 +103,9 @@ impl Settings {
         }
         if self.db_pool_size == 0 {
             return invalid("db_pool_size must be at least 1");
+        }
+        if self.body_read_timeout_ms == 0 || self.max_connections_per_ip == 0 {
+            return invalid("body_read_timeout_ms and max_connections_per_ip must be at least 1");
         }
         if self.staff_token_seconds <= 0 || self.marking_lease_seconds <= 0 {
             return invalid("token and lease lifetimes must be positive");

@@ -129,12 +129,15 @@ impl Application {
         let app_state = state.clone();
         let max_body = state.settings.max_body_bytes;
         let request_timeout = Duration::from_millis(state.settings.client_request_timeout_ms);
+        let body_timeout = Duration::from_millis(state.settings.body_read_timeout_ms);
+        let cap = http::limits::ConnectionCap::new(state.settings.max_connections_per_ip);
         let server = HttpServer::new(move || {
             let (json, query, path) = http::extractor_config(max_body);
             let metrics_for_mw = metrics.clone();
             let spec = spec.clone();
             let app = App::new()
                 .wrap(Compress::default())
+                .wrap(from_fn(move |req, next| http::limits::body_deadline(body_timeout, req, next)))
                 .wrap(from_fn(move |req, next| http::middleware::observe(metrics_for_mw.clone(), req, next)))
                 .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(metrics.clone()))
@@ -153,6 +156,7 @@ impl Application {
             .default_service(web::to(http::not_found))
         })
         .client_request_timeout(request_timeout)
+        .on_connect(move |io, data| cap.on_connect(io, data))
         .shutdown_timeout(30)
         .listen(listener)
         .map_err(|e| StartError::Bind(bind, e))?

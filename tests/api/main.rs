@@ -14,3 +14,4 @@ mod papers;
 mod regrade;
 mod results;
 mod security;
+mod slow_clients;
