@@ -41,6 +41,8 @@ pub struct Settings {
     pub max_answer_chars: usize,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,
+    pub metrics_token: SecretString,
+    pub metrics_bind: String,
     pub log_format: String,
     pub log_level: String,
 }

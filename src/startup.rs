@@ -42,6 +42,8 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own address (`metrics_bind`), and that address's port.
+    metrics_server: Option<(u16, Server)>,
     state: AppState,
 }
 
@@ -131,6 +133,14 @@ impl Application {
         let request_timeout = Duration::from_millis(state.settings.client_request_timeout_ms);
         let body_timeout = Duration::from_millis(state.settings.body_read_timeout_ms);
         let cap = http::limits::ConnectionCap::new(state.settings.max_connections_per_ip);
+        let metrics_bind = state.settings.metrics_bind.trim().to_string();
+        let metrics_token = state.settings.metrics_token.expose_secret().to_string();
+        let access = http::ops::MetricsAccess::new(metrics_bind.is_empty(), &metrics_token);
+        let metrics_server = if metrics_bind.is_empty() {
+            None
+        } else {
+            Some(metrics_server(&metrics_bind, metrics.clone(), http::ops::MetricsAccess::new(true, &metrics_token))?)
+        };
         let server = HttpServer::new(move || {
             let (json, query, path) = http::extractor_config(max_body);
             let metrics_for_mw = metrics.clone();
@@ -141,6 +151,7 @@ impl Application {
                 .wrap(from_fn(move |req, next| http::middleware::observe(metrics_for_mw.clone(), req, next)))
                 .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(metrics.clone()))
+                .app_data(web::Data::new(access.clone()))
                 .app_data(json)
                 .app_data(query)
                 .app_data(path)
@@ -161,7 +172,12 @@ impl Application {
         .listen(listener)
         .map_err(|e| StartError::Bind(bind, e))?
         .run();
-        Ok(Application { port, server, state })
+        Ok(Application { port, server, metrics_server, state })
+    }
+
+    /// The port of the metrics listener, when `metrics_bind` names one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// The port actually bound (tests bind port 0).
@@ -176,8 +192,30 @@ impl Application {
 
     /// Serves until a shutdown signal; in-flight requests finish first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics_server {
+            Some((_, metrics)) => futures_util::future::try_join(self.server, metrics).await.map(|_| ()),
+            None => self.server.await,
+        }
     }
+}
+
+/// `/metrics` alone on its own address: one worker is plenty for a scraper.
+fn metrics_server(bind: &str, metrics: Metrics, access: http::ops::MetricsAccess) -> Result<(u16, Server), StartError> {
+    let listener = TcpListener::bind(bind).map_err(|e| StartError::Bind(bind.to_string(), e))?;
+    let port = listener.local_addr().map_err(|e| StartError::Bind(bind.to_string(), e))?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(metrics.clone()))
+            .app_data(web::Data::new(access.clone()))
+            .service(http::ops::metrics)
+            .default_service(web::to(http::not_found))
+    })
+    .workers(1)
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(|e| StartError::Bind(bind.to_string(), e))?
+    .run();
+    Ok((port, server))
 }
 
 async fn announce_admin(state: &AppState) {

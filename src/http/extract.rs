@@ -58,7 +58,8 @@ pub struct Staff<R: Roles = AnyStaff> {
 #[derive(Debug)]
 pub struct Candidate(pub CandidatePrincipal);
 
-fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
+/// The bearer token of the request.
+pub fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     req.headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

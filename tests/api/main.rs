@@ -10,6 +10,7 @@ mod helpers;
 mod imports;
 mod load;
 mod marking;
+mod metrics;
 mod papers;
 mod regrade;
 mod results;
