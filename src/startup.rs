@@ -9,7 +9,6 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use secrecy::ExposeSecret;
-use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::auth::limiter::FailureLimiter;
@@ -84,31 +83,9 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     })
 }
 
-/// OpenAPI document metadata; the paths come from the route table.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "examd", description = "Written-exam server for recruitment"),
-    modifiers(&BearerAuth)
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
-
 /// The full OpenAPI document, generated from the same route table the server runs.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = http::register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
-    api
+    http::openapi::document()
 }
 
 impl Application {

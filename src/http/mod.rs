@@ -7,6 +7,7 @@ pub mod extract;
 pub mod limits;
 pub mod marking;
 pub mod middleware;
+pub mod openapi;
 pub mod ops;
 pub mod papers;
 pub mod results;

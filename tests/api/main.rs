@@ -11,6 +11,7 @@ mod imports;
 mod load;
 mod marking;
 mod metrics;
+mod openapi;
 mod papers;
 mod regrade;
 mod results;
