@@ -82,9 +82,32 @@ make_pg_database() {
 
 cleanup() {
   local name db
+  stop_watch
   for name in "${!SERVER_PIDS[@]}"; do kill_examd "$name" KILL; done
   for db in "${PG_DATABASES[@]}"; do
     psql_run "$PG_URL/postgres" "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   done
   if [[ -n "${WORK:-}" && -z "${KEEP:-}" ]]; then rm -rf "$WORK"; fi
+}
+
+# watch_healthz PORT FILE: until killed, asks /healthz every 50 ms on a fresh connection and appends
+# "<status> <seconds>" per answer to FILE. Run it in the background; stop it with stop_watch.
+watch_healthz() {
+  while true; do
+    curl -s -o /dev/null --max-time 2 -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$1/healthz" >>"$2" || echo "000 2" >>"$2"
+    sleep 0.05
+  done
+}
+WATCH_PID=
+start_watch() { watch_healthz "$1" "$2" & WATCH_PID=$!; }
+stop_watch() { [[ -n "$WATCH_PID" ]] && kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=; }
+
+# check_watch FILE LIMIT_MS: every /healthz answer in FILE was a 200 within LIMIT_MS; prints the numbers.
+check_watch() {
+  awk -v limit="$2" '
+    { n++; ms = $2 * 1000; if (ms > max) max = ms; if ($1 != 200 || ms > limit) bad++ }
+    END {
+      printf "healthz: %d answers, slowest %.1f ms, %d over %d ms or failed\n", n, max, bad, limit
+      exit (n > 0 && bad == 0) ? 0 : 1
+    }' "$1"
 }

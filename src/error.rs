@@ -48,6 +48,9 @@ pub enum ApiError {
     /// The body is larger than allowed.
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// The body did not arrive within `body_read_timeout_ms` of the headers.
+    #[error("the request body was not received in time")]
+    BodyTimeout,
     /// The body is not JSON (or the format named).
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -127,6 +130,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::BodyTimeout => "body_timeout",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -143,6 +147,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "Conflict",
             ApiError::TooManyRequests(_) => "Too many requests",
             ApiError::PayloadTooLarge(_) => "Payload too large",
+            ApiError::BodyTimeout => "Request timeout",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
@@ -179,6 +184,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -236,6 +242,7 @@ pub const CODES: &[&str] = &[
     "bad_body",
     "bad_path",
     "bad_query",
+    "body_timeout",
     "email_taken",
     "exam_closed",
     "exam_not_closed",
@@ -310,6 +317,7 @@ mod tests {
             ApiError::NotFound("x"),
             ApiError::TooManyRequests(1),
             ApiError::PayloadTooLarge(1),
+            ApiError::BodyTimeout,
             ApiError::UnsupportedMediaType(String::new()),
             ApiError::Unavailable(String::new()),
             ApiError::internal("x"),

@@ -38,10 +38,14 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub max_import_bytes: usize,
     pub client_request_timeout_ms: u64,
+    pub body_read_timeout_ms: u64,
+    pub max_connections_per_ip: usize,
     pub max_answer_chars: usize,
     pub results_page_rows: i64,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,
+    pub metrics_token: SecretString,
+    pub metrics_bind: String,
     pub log_format: String,
     pub log_level: String,
 }
@@ -107,6 +111,9 @@ impl Settings {
         }
         if !(1..=10_000).contains(&self.results_page_rows) {
             return invalid("results_page_rows must be between 1 and 10000");
+        }
+        if self.body_read_timeout_ms == 0 || self.max_connections_per_ip == 0 {
+            return invalid("body_read_timeout_ms and max_connections_per_ip must be at least 1");
         }
         if self.staff_token_seconds <= 0 || self.marking_lease_seconds <= 0 {
             return invalid("token and lease lifetimes must be positive");

@@ -9,7 +9,6 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use secrecy::ExposeSecret;
-use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::auth::limiter::Brakes;
@@ -43,6 +42,8 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own address (`metrics_bind`), and that address's port.
+    metrics_server: Option<(u16, Server)>,
     state: AppState,
 }
 
@@ -87,31 +88,9 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
     })
 }
 
-/// OpenAPI document metadata; the paths come from the route table.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "examd", description = "Written-exam server for recruitment"),
-    modifiers(&BearerAuth)
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
-
 /// The full OpenAPI document, generated from the same route table the server runs.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = http::register(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
-    api
+    http::openapi::document()
 }
 
 impl Application {
@@ -134,15 +113,27 @@ impl Application {
         let app_state = state.clone();
         let max_body = state.settings.max_body_bytes;
         let request_timeout = Duration::from_millis(state.settings.client_request_timeout_ms);
+        let body_timeout = Duration::from_millis(state.settings.body_read_timeout_ms);
+        let cap = http::limits::ConnectionCap::new(state.settings.max_connections_per_ip);
+        let metrics_bind = state.settings.metrics_bind.trim().to_string();
+        let metrics_token = state.settings.metrics_token.expose_secret().to_string();
+        let access = http::ops::MetricsAccess::new(metrics_bind.is_empty(), &metrics_token);
+        let metrics_server = if metrics_bind.is_empty() {
+            None
+        } else {
+            Some(metrics_server(&metrics_bind, metrics.clone(), http::ops::MetricsAccess::new(true, &metrics_token))?)
+        };
         let server = HttpServer::new(move || {
             let (json, query, path) = http::extractor_config(max_body);
             let metrics_for_mw = metrics.clone();
             let spec = spec.clone();
             let app = App::new()
                 .wrap(Compress::default())
+                .wrap(from_fn(move |req, next| http::limits::body_deadline(body_timeout, req, next)))
                 .wrap(from_fn(move |req, next| http::middleware::observe(metrics_for_mw.clone(), req, next)))
                 .app_data(web::Data::new(app_state.clone()))
                 .app_data(web::Data::new(metrics.clone()))
+                .app_data(web::Data::new(access.clone()))
                 .app_data(json)
                 .app_data(query)
                 .app_data(path)
@@ -159,11 +150,17 @@ impl Application {
                 .default_service(web::to(http::not_found))
         })
         .client_request_timeout(request_timeout)
+        .on_connect(move |io, data| cap.on_connect(io, data))
         .shutdown_timeout(30)
         .listen(listener)
         .map_err(|e| StartError::Bind(bind, e))?
         .run();
-        Ok(Application { port, server, state })
+        Ok(Application { port, server, metrics_server, state })
+    }
+
+    /// The port of the metrics listener, when `metrics_bind` names one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// The port actually bound (tests bind port 0).
@@ -178,8 +175,30 @@ impl Application {
 
     /// Serves until a shutdown signal; in-flight requests finish first.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics_server {
+            Some((_, metrics)) => futures_util::future::try_join(self.server, metrics).await.map(|_| ()),
+            None => self.server.await,
+        }
     }
+}
+
+/// `/metrics` alone on its own address: one worker is plenty for a scraper.
+fn metrics_server(bind: &str, metrics: Metrics, access: http::ops::MetricsAccess) -> Result<(u16, Server), StartError> {
+    let listener = TcpListener::bind(bind).map_err(|e| StartError::Bind(bind.to_string(), e))?;
+    let port = listener.local_addr().map_err(|e| StartError::Bind(bind.to_string(), e))?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(metrics.clone()))
+            .app_data(web::Data::new(access.clone()))
+            .service(http::ops::metrics)
+            .default_service(web::to(http::not_found))
+    })
+    .workers(1)
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(|e| StartError::Bind(bind.to_string(), e))?
+    .run();
+    Ok((port, server))
 }
 
 async fn announce_admin(state: &AppState) {

@@ -45,7 +45,7 @@ pub async fn access(
 /// starts nothing: the clock starts with `POST /attempts`.
 #[utoipa::path(
     tag = "candidates",
-    security(("bearer" = [])),
+    security(("candidate" = [])),
     responses(
         (status = 200, description = "The exam and where the caller stands", body = ExamIntro),
         (status = 401, description = "No valid candidate token, or the invitation was revoked", body = Problem),
@@ -59,7 +59,7 @@ pub async fn exam(state: web::Data<AppState>, candidate: Candidate) -> Result<Ht
 /// Start the caller's attempt, or resume the one in progress.
 #[utoipa::path(
     tag = "candidates",
-    security(("bearer" = [])),
+    security(("candidate" = [])),
     responses(
         (status = 201, description = "Started", body = AttemptView),
         (status = 200, description = "The existing attempt", body = AttemptView),
@@ -75,7 +75,7 @@ pub async fn start(state: web::Data<AppState>, candidate: Candidate) -> Result<H
 /// The caller's attempt: state, saved answers, remaining time.
 #[utoipa::path(
     tag = "candidates",
-    security(("bearer" = [])),
+    security(("candidate" = [])),
     params(("id" = String, Path, description = "Attempt id")),
     responses((status = 200, description = "The attempt", body = AttemptView), (status = 404, description = "Not your attempt", body = Problem))
 )]
@@ -91,7 +91,7 @@ pub async fn get(
 /// Save one answer.
 #[utoipa::path(
     tag = "candidates",
-    security(("bearer" = [])),
+    security(("candidate" = [])),
     params(("id" = String, Path, description = "Attempt id"), ("question" = String, Path, description = "Question key")),
     request_body = SaveAnswer,
     responses(
@@ -114,7 +114,7 @@ pub async fn save(
 /// Hand the attempt in (idempotent).
 #[utoipa::path(
     tag = "candidates",
-    security(("bearer" = [])),
+    security(("candidate" = [])),
     params(("id" = String, Path, description = "Attempt id")),
     responses((status = 200, description = "The closed attempt", body = AttemptView))
 )]

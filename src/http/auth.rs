@@ -47,7 +47,7 @@ pub async fn login(
 /// The caller: a staff member's account, or a candidate's invitation and exam.
 #[utoipa::path(
     tag = "auth",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("candidate" = [])),
     responses(
         (status = 200, description = "The caller: a staff account (`role` admin, recruiter or marker) or a candidate (`role` candidate) with the exam", body = Me),
         (status = 401, description = "No valid token", body = Problem),

@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// Create an exam from a published paper.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     request_body = NewExam,
     responses(
         (status = 201, description = "Created", body = ExamView),
@@ -31,7 +31,7 @@ pub async fn create(
 }
 
 /// List the caller's exams.
-#[utoipa::path(tag = "exams", security(("bearer" = [])), responses((status = 200, description = "Exams", body = [ExamView])))]
+#[utoipa::path(tag = "exams", security(("bearer" = ["admin", "recruiter"])), responses((status = 200, description = "Exams", body = [ExamView])))]
 #[get("/exams")]
 pub async fn list(state: web::Data<AppState>, staff: Staff<Recruiting>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(exams::list(&state, &staff.principal).await?))
@@ -40,7 +40,7 @@ pub async fn list(state: web::Data<AppState>, staff: Staff<Recruiting>) -> Resul
 /// Read an exam.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     responses((status = 200, description = "The exam", body = ExamView), (status = 404, description = "No such exam of yours", body = Problem))
 )]
@@ -56,7 +56,7 @@ pub async fn get(
 /// Change the window or timing; attempts in progress get their deadlines recomputed.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     request_body = ExamChange,
     responses((status = 200, description = "The exam", body = ExamView), (status = 422, description = "Invalid timing", body = Problem))
@@ -89,7 +89,7 @@ pub struct InviteResponse {
 /// Invite candidates; each gets a one-time-shown access code.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     request_body = InviteRequest,
     responses((status = 201, description = "Invitations with their codes", body = InviteResponse), (status = 422, description = "Invalid candidates", body = Problem))
@@ -108,7 +108,7 @@ pub async fn invite(
 /// List invitations with their status.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     responses((status = 200, description = "Invitations", body = [InvitationView]))
 )]
@@ -124,7 +124,7 @@ pub async fn invitations(
 /// Revoke an invitation: its code and token stop working.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id"), ("invitation" = String, Path, description = "Invitation id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such invitation", body = Problem))
 )]
@@ -150,7 +150,7 @@ pub struct ExtraTime {
 /// Grant a candidate extra time; an attempt in progress gets its deadline moved.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id"), ("invitation" = String, Path, description = "Invitation id")),
     request_body = ExtraTime,
     responses((status = 204, description = "Granted"), (status = 422, description = "Invalid amount", body = Problem))
@@ -185,7 +185,7 @@ pub struct MarkerList {
 /// Assign markers to an exam.
 #[utoipa::path(
     tag = "exams",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     request_body = AssignMarkers,
     responses((status = 200, description = "All markers of the exam", body = MarkerList), (status = 422, description = "Unknown user or not a marker", body = Problem))

@@ -63,7 +63,7 @@ pub struct Staff<R: Roles = AnyStaff> {
 pub struct Candidate(pub CandidatePrincipal);
 
 /// The credentials of an `Authorization: Bearer …` header; the scheme is case-insensitive (RFC 7235).
-fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
+pub fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     req.headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// The exams the caller marks, with what is left in each queue.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "marker"])),
     responses(
         (status = 200, description = "Assigned exams (an admin: all)", body = [MarkerExam]),
         (status = 403, description = "Not a marker", body = Problem),
@@ -29,7 +29,7 @@ pub async fn my_exams(state: web::Data<AppState>, staff: Staff<Marking>) -> Resu
 /// Claim the next answer to mark of an exam assigned to the caller.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "marker"])),
     request_body = ClaimRequest,
     responses(
         (status = 200, description = "A task under a lease; nothing identifies the candidate", body = TaskView),
@@ -53,7 +53,7 @@ pub async fn claim(
 /// Score a task the caller holds.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "marker"])),
     params(("id" = String, Path, description = "Task id")),
     request_body = ScoreRequest,
     responses(
@@ -84,7 +84,7 @@ pub struct ReleaseTask {
 /// Give a task back to the queue. The body `{fence}` is optional.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "marker"])),
     params(("id" = String, Path, description = "Task id")),
     request_body(content = Option<ReleaseTask>, description = "Optional: the claim's fence"),
     responses(
@@ -120,7 +120,7 @@ pub async fn release(
 /// Marking progress of an exam: open, claimed and done per question.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     responses(
         (status = 200, description = "Counts per question", body = MarkingProgress),
@@ -139,7 +139,7 @@ pub async fn progress(
 /// Answers whose two marks are further apart than the tolerance.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     responses(
         (status = 200, description = "Answers waiting for the recruiter, with both marks", body = [Adjudication]),
@@ -158,7 +158,7 @@ pub async fn adjudications(
 /// Settle an answer waiting for adjudication.
 #[utoipa::path(
     tag = "marking",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     request_body = Settle,
     responses(

@@ -4,8 +4,10 @@ pub mod attempts;
 pub mod auth;
 pub mod exams;
 pub mod extract;
+pub mod limits;
 pub mod marking;
 pub mod middleware;
+pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod papers;
@@ -95,6 +97,7 @@ fn json_error(e: JsonPayloadError) -> ApiError {
         JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge(limit)
         }
+        JsonPayloadError::Payload(e) if limits::is_body_timeout(&e) => ApiError::BodyTimeout,
         JsonPayloadError::ContentType => {
             ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
         }
@@ -109,12 +112,16 @@ pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound("route"))
 }
 
-/// Reads a raw body up to `limit` bytes; larger bodies are refused with 413 before they are buffered.
+/// Reads a raw body up to `limit` bytes; larger bodies are refused with 413 before they are buffered,
+/// and one still incomplete at its deadline ([`limits::body_deadline`]) with 408.
 pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
     use futures_util::StreamExt;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_body", format!("reading the body: {e}")))?;
+        let chunk = chunk.map_err(|e| match e {
+            e if limits::is_body_timeout(&e) => ApiError::BodyTimeout,
+            e => ApiError::bad_request("bad_body", format!("reading the body: {e}")),
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }

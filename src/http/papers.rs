@@ -19,8 +19,11 @@ fn content_type(req: &HttpRequest) -> String {
 /// Create a draft from a paper document (JSON, or YAML with `Content-Type: application/yaml`).
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
-    request_body(content = serde_json::Value, description = "The paper document (YAML accepted with Content-Type: application/yaml)", content_type = "application/json"),
+    security(("bearer" = ["admin", "recruiter"])),
+    request_body(description = "The paper document, as JSON or YAML", content(
+        (serde_json::Value = "application/json"),
+        (String = "application/yaml"),
+    )),
     responses(
         (status = 201, description = "The draft, with generated keys", body = serde_json::Value),
         (status = 400, description = "Unreadable JSON/YAML", body = Problem),
@@ -54,7 +57,7 @@ pub struct ImportQuery {
 /// Import a question bank file into a new draft; the answer lists warnings with line numbers.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(ImportQuery),
     request_body(content = String, description = "The file, UTF-8", content_type = "text/plain"),
     responses(
@@ -91,7 +94,7 @@ pub async fn import(
 /// List the caller's papers.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     responses((status = 200, description = "Papers, newest first", body = [PaperSummary]))
 )]
 #[get("/papers")]
@@ -102,7 +105,7 @@ pub async fn list(state: web::Data<AppState>, staff: Staff<Recruiting>) -> Resul
 /// Read a paper with its keys.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id")),
     responses(
         (status = 200, description = "The document with id, status, version and total_points", body = serde_json::Value),
@@ -121,9 +124,12 @@ pub async fn get(
 /// Replace a draft.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id")),
-    request_body(content = serde_json::Value, description = "The paper document (YAML accepted with Content-Type: application/yaml)", content_type = "application/json"),
+    request_body(description = "The paper document, as JSON or YAML", content(
+        (serde_json::Value = "application/json"),
+        (String = "application/yaml"),
+    )),
     responses(
         (status = 200, description = "The draft", body = serde_json::Value),
         (status = 409, description = "The paper is published", body = Problem),
@@ -146,7 +152,7 @@ pub async fn replace(
 /// Delete a draft.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -166,7 +172,7 @@ pub async fn remove(
 /// Publish (freeze) a draft.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id")),
     responses(
         (status = 200, description = "The published paper", body = serde_json::Value),
@@ -185,7 +191,7 @@ pub async fn publish(
 /// Copy a paper into a new draft, one version up.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id")),
     responses((status = 201, description = "The new draft", body = serde_json::Value))
 )]
@@ -209,9 +215,16 @@ pub struct ExportQuery {
 /// Export a paper as JSON, YAML or GIFT.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id"), ExportQuery),
-    responses((status = 200, description = "The file", body = String))
+    responses(
+        (status = 200, description = "The file: JSON for `format=json`, YAML for `yaml`, GIFT text for `gift`", content(
+            (serde_json::Value = "application/json"),
+            (String = "application/yaml"),
+            (String = "text/plain"),
+        )),
+        (status = 422, description = "Unknown format", body = Problem),
+    )
 )]
 #[get("/papers/{id}/export")]
 pub async fn export(

@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// The results table of an exam.
 #[utoipa::path(
     tag = "results",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id"), ResultsFilter),
     responses(
         (status = 200, description = "One row per attempt", body = ResultsTable),
@@ -38,7 +38,7 @@ pub async fn results_table(
 /// column per section.
 #[utoipa::path(
     tag = "results",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id"), ResultsFilter),
     responses(
         (status = 200, description = "CSV, UTF-8 with a byte-order mark", body = String, content_type = "text/csv"),
@@ -63,7 +63,7 @@ pub async fn results_csv(
 /// Release results to candidates (once the window has closed and every attempt is graded).
 #[utoipa::path(
     tag = "results",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     responses(
         (status = 200, description = "The exam with `released_at`", body = ExamView),
@@ -83,7 +83,7 @@ pub async fn release_results(
 /// Per-question statistics over graded attempts: mean, facility, discrimination.
 #[utoipa::path(
     tag = "results",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     responses(
         (status = 200, description = "Statistics per question", body = ExamStatistics),
@@ -103,7 +103,7 @@ pub async fn exam_statistics(
 /// explanations.
 #[utoipa::path(
     tag = "candidates",
-    security(("bearer" = [])),
+    security(("candidate" = [])),
     params(("id" = String, Path, description = "Attempt id")),
     responses(
         (status = 200, description = "The result", body = CandidateResult),
@@ -135,7 +135,7 @@ pub struct KeyCorrected {
 /// Correct the key of an auto-graded question of a published paper and regrade every closed attempt.
 #[utoipa::path(
     tag = "papers",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Paper id"), ("q" = String, Path, description = "Question key")),
     request_body = KeyCorrection,
     responses(

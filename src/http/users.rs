@@ -30,7 +30,7 @@ pub struct CreateUser {
 /// Create a staff account.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = UserView),
@@ -53,7 +53,7 @@ pub async fn create(
 /// List staff accounts.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     responses(
         (status = 200, description = "Every account", body = [UserView]),
         (status = 403, description = "Not an admin", body = Problem),

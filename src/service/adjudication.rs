@@ -104,7 +104,7 @@ pub struct Adjudication {
     #[schema(value_type = f64)]
     pub step: Points,
     /// The answer.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::service::attempts::answer_schema)]
     pub answer: serde_json::Value,
     /// Both marks.
     pub marks: Vec<MarkLine>,

@@ -153,12 +153,29 @@ fn overdue(ctx: &AttemptContext, now: DateTime<Utc>) -> bool {
         && !deadline::accepts_saves(now, from_db(ctx.attempt.deadline_at), i64::from(ctx.grace_seconds))
 }
 
+/// The OpenAPI schema of an answer (and of a key), so generated clients can send and read one:
+/// `"C"`, `["A","C"]`, `true`, a number, or text; `null` for none.
+pub fn answer_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let of = |t: Type| ObjectBuilder::new().schema_type(t);
+    OneOfBuilder::new()
+        .item(of(Type::String))
+        .item(ArrayBuilder::new().items(of(Type::String)))
+        .item(of(Type::Boolean))
+        .item(of(Type::Number))
+        .item(of(Type::Null))
+        .description(Some(
+            "An option key (\"C\"), a list of them ([\"A\",\"C\"]), true/false, a number, or text; null for none",
+        ))
+        .into()
+}
+
 /// One answer to save.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveAnswer {
     /// `"C"`, `["A","C"]`, `true`, a number, or text; `null` clears it.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = answer_schema)]
     pub answer: Option<Answer>,
     /// The client's sequence number: a save with a lower one than stored never overwrites it.
     pub seq: i64,
@@ -170,7 +187,7 @@ pub struct SavedAnswer {
     /// Question key.
     pub question: String,
     /// The answer as stored.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = answer_schema)]
     pub answer: Option<Answer>,
     /// Its sequence number.
     pub seq: i64,

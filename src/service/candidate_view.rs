@@ -42,8 +42,33 @@ pub struct AttemptView {
     /// The paper, without keys, explanations, reference answers or rubrics.
     pub sections: Vec<CandidateSection>,
     /// Saved answers by question key.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = saved_answers_schema)]
     pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `answers`: by question key, `{answer, seq, saved_at}` as the save stored them.
+fn saved_answers_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let saved = ObjectBuilder::new()
+        .property("answer", super::attempts::answer_schema())
+        .property(
+            "seq",
+            ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64))),
+        )
+        .property(
+            "saved_at",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+        )
+        .required("answer")
+        .required("seq")
+        .required("saved_at");
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::RefOr(saved.into())))
+        .description(Some("Saved answers by question key"))
+        .into()
 }
 
 /// A section as the candidate sees it.

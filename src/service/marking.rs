@@ -52,7 +52,7 @@ pub struct TaskView {
     /// The question with what markers compare against.
     pub question: TaskQuestion,
     /// The candidate's answer, as saved (`null` never reaches markers: blank answers score 0 at once).
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::service::attempts::answer_schema)]
     pub answer: serde_json::Value,
 }
 

@@ -24,7 +24,7 @@ use crate::store::{audit, dialect, exams, DbConn};
 #[serde(deny_unknown_fields)]
 pub struct KeyCorrection {
     /// `"C"`, `["A","C"]`, `true` or a number.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::service::attempts::answer_schema)]
     pub answer: Option<AnswerKey>,
     /// Accepted answers of a fill-in-the-blank question.
     #[schema(value_type = Option<Vec<Object>>)]

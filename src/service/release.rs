@@ -163,10 +163,10 @@ pub struct CandidateQuestionResult {
     #[schema(value_type = f64)]
     pub max_points: Points,
     /// The candidate's answer.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::service::attempts::answer_schema)]
     pub answer: serde_json::Value,
     /// The key: an option key, a list of them, true/false, a number, or the accepted texts.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::service::attempts::answer_schema)]
     pub correct_answer: Option<serde_json::Value>,
     /// Why the key is right.
     pub explanation: Option<String>,

@@ -20,6 +20,8 @@ pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 /// A running examd and what the test needs to drive it.
 pub struct TestApp {
     pub address: String,
+    /// `http://127.0.0.1:<port>` of the metrics listener, when `EXAMD_METRICS_BIND` is set.
+    pub metrics_address: Option<String>,
     pub clock: Arc<ManualClock>,
     pub client: awc::Client,
     pub app_state: examd::state::AppState,
@@ -129,10 +131,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let clock = ManualClock::new(Utc::now());
     let app = Application::build_with_clock(settings, clock.clone()).await.expect("app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
     let app_state = app.state().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder().timeout(std::time::Duration::from_secs(60)).finish();
-    TestApp { address, clock, client, app_state, database, _data_dir: TempDir(dir) }
+    TestApp { address, metrics_address, clock, client, app_state, database, _data_dir: TempDir(dir) }
 }
 
 /// A response as the test reads it.
