@@ -261,6 +261,7 @@ pub const CODES: &[&str] = &[
     "paper_published",
     "payload_too_large",
     "rate_limited",
+    "regrade_moved",
     "results_not_released",
     "results_released",
     "stale_seq",

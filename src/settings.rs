@@ -42,6 +42,7 @@ pub struct Settings {
     pub max_connections_per_ip: usize,
     pub max_answer_chars: usize,
     pub results_page_rows: i64,
+    pub regrade_chunk_attempts: i64,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,
     pub metrics_token: SecretString,
@@ -109,8 +110,8 @@ impl Settings {
         if self.db_pool_size == 0 {
             return invalid("db_pool_size must be at least 1");
         }
-        if !(1..=10_000).contains(&self.results_page_rows) {
-            return invalid("results_page_rows must be between 1 and 10000");
+        if !(1..=10_000).contains(&self.results_page_rows) || !(1..=10_000).contains(&self.regrade_chunk_attempts) {
+            return invalid("results_page_rows and regrade_chunk_attempts must be between 1 and 10000");
         }
         if self.body_read_timeout_ms == 0 || self.max_connections_per_ip == 0 {
             return invalid("body_read_timeout_ms and max_connections_per_ip must be at least 1");

@@ -106,6 +106,7 @@ impl Application {
             web::block(move || build_state(settings, clock)).await.map_err(|e| StartError::Config(e.to_string()))??;
         announce_admin(&state).await;
         actix_web::rt::spawn(crate::service::attempts::run_expiry_sweeper(state.clone()));
+        actix_web::rt::spawn(crate::service::regrade::resume_all(state.clone()));
         let listener = TcpListener::bind(&bind).map_err(|e| StartError::Bind(bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(bind.clone(), e))?.port();
         let metrics = Metrics::new().map_err(|e| StartError::Config(format!("metrics: {e}")))?;

@@ -79,7 +79,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(results::results_table)
         .service(results::results_csv)
         .service(results::release_results)
-        .service(results::exam_statistics);
+        .service(results::exam_statistics)
+        .service(results::regrades)
+        .service(results::regrade_progress);
 }
 
 /// How extractor failures become problems instead of actix's plain-text 400s.

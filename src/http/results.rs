@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::extract::{Candidate, Recruiting, Staff};
 use crate::error::{ApiError, Problem};
 use crate::service::exams::ExamView;
-use crate::service::regrade::{self, ChangedTotal, KeyCorrection};
+use crate::service::regrade::{self, ChangedTotal, KeyCorrection, RegradeView};
 use crate::service::release::{self, CandidateResult};
 use crate::service::results::{self, ResultsFilter, ResultsTable};
 use crate::service::statistics::{self, ExamStatistics};
@@ -128,8 +128,12 @@ pub struct KeyCorrected {
     paper: crate::service::papers::PaperView,
     /// Closed attempts regraded.
     regraded: usize,
-    /// Attempts whose total changed.
+    /// How many of them changed total.
+    changed_count: usize,
+    /// Attempts whose total changed (the first 1,000; the audit trail has each one).
     changed: Vec<ChangedTotal>,
+    /// The regrade of each exam on the paper, done.
+    regrades: Vec<RegradeView>,
 }
 
 /// Correct the key of an auto-graded question of a published paper and regrade every closed attempt.
@@ -155,5 +159,50 @@ pub async fn correct_key(
     let (paper_id, key) = path.into_inner();
     let outcome = regrade::correct_key(&state, &staff.principal, paper_id.clone(), key, body.into_inner()).await?;
     let paper = crate::service::papers::get(&state, &staff.principal, paper_id).await?;
-    Ok(HttpResponse::Ok().json(KeyCorrected { paper, regraded: outcome.regraded, changed: outcome.changed }))
+    Ok(HttpResponse::Ok().json(KeyCorrected {
+        paper,
+        regraded: outcome.regraded,
+        changed_count: outcome.changed_count,
+        changed: outcome.changed,
+        regrades: outcome.regrades,
+    }))
+}
+
+/// An exam's regrades after key corrections, newest first.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = ["admin", "recruiter"])),
+    params(("id" = String, Path, description = "Exam id")),
+    responses(
+        (status = 200, description = "Each regrade with its progress", body = [RegradeView]),
+        (status = 404, description = "No such exam of yours", body = Problem),
+    )
+)]
+#[get("/exams/{id}/regrades")]
+pub async fn regrades(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(regrade::list(&state, &staff.principal, id.into_inner()).await?))
+}
+
+/// One regrade's progress: how many of the exam's closed attempts it has regraded, and how many changed.
+#[utoipa::path(
+    tag = "results",
+    security(("bearer" = ["admin", "recruiter"])),
+    params(("id" = String, Path, description = "Exam id"), ("regrade" = String, Path, description = "Regrade id")),
+    responses(
+        (status = 200, description = "The regrade", body = RegradeView),
+        (status = 404, description = "No such exam of yours, or regrade of it", body = Problem),
+    )
+)]
+#[get("/exams/{id}/regrades/{regrade}")]
+pub async fn regrade_progress(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (exam, id) = path.into_inner();
+    Ok(HttpResponse::Ok().json(regrade::view(&state, &staff.principal, exam, id).await?))
 }

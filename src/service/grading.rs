@@ -136,9 +136,16 @@ pub fn refresh(
     closed_state: &str,
 ) -> Result<AttemptScore, ApiError> {
     let score = compute_score(c, paper, exam, attempt_id)?;
-    let new_state = if score.complete { state::GRADED } else { closed_state };
-    attempts::set_score(c, attempt_id, new_state, &ScoreRecord::of(&score))?;
+    store_score(c, attempt_id, closed_state, &score)?;
     Ok(score)
+}
+
+/// Stores a score just computed for a closed attempt (by `refresh`, or a regrade chunk that read the
+/// answers and marks of many attempts at once), moving it to `graded` when complete.
+pub fn store_score(c: &mut DbConn, attempt_id: &str, closed_state: &str, score: &AttemptScore) -> Result<(), ApiError> {
+    let new_state = if score.complete { state::GRADED } else { closed_state };
+    attempts::set_score(c, attempt_id, new_state, &ScoreRecord::of(score))?;
+    Ok(())
 }
 
 /// Grades a closed attempt afresh from its answers and settled marks (what `refresh` stores).

@@ -155,6 +155,11 @@ pub fn responses_of(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Vec<Resp
     responses::table.filter(responses::attempt_id.eq(attempt_id)).select(ResponseRow::as_select()).load(conn)
 }
 
+/// The saved responses of these attempts.
+pub fn responses_of_attempts(conn: &mut DbConn, attempt_ids: &[String]) -> QueryResult<Vec<ResponseRow>> {
+    responses::table.filter(responses::attempt_id.eq_any(attempt_ids)).select(ResponseRow::as_select()).load(conn)
+}
+
 /// One saved response.
 pub fn response(conn: &mut DbConn, attempt_id: &str, key: &str) -> QueryResult<Option<ResponseRow>> {
     responses::table.find((attempt_id, key)).select(ResponseRow::as_select()).get_result(conn).optional()

@@ -221,6 +221,21 @@ pub fn lock_attempt(conn: &mut DbConn, id: &str) -> diesel::QueryResult<Option<s
     }
 }
 
+/// Locks a chunk of attempts (by id order, so two lockers cannot deadlock) and returns them as locked:
+/// a regrade chunk on PostgreSQL then sees every mark committed before it, and marks scored after wait
+/// for it. SQLite's `BEGIN IMMEDIATE` already serialises every writer.
+pub fn lock_attempts(conn: &mut DbConn, ids: &[String]) -> diesel::QueryResult<Vec<super::attempts::AttemptRow>> {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl, SelectableHelper};
+
+    use super::attempts::AttemptRow;
+    use super::schema::attempts;
+    let chunk = attempts::table.filter(attempts::id.eq_any(ids)).order(attempts::id.asc());
+    match conn {
+        DbConn::Pg(c) => chunk.select(AttemptRow::as_select()).for_update().load(c),
+        DbConn::Sqlite(c) => chunk.select(AttemptRow::as_select()).load(c),
+    }
+}
+
 /// Locks an exam's row until the transaction ends, so two attempts graded at once cannot each see the
 /// other still ungraded and both skip the automatic release (PostgreSQL; SQLite serialises writers).
 pub fn lock_exam(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {

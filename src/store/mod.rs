@@ -11,6 +11,7 @@ pub mod exams;
 mod in_list;
 pub mod invitations;
 pub mod papers;
+pub mod regrades;
 pub mod results;
 pub mod schema;
 pub mod tasks;

@@ -119,6 +119,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    regrades (id) {
+        id -> Text,
+        exam_id -> Text,
+        paper_id -> Text,
+        question_key -> Text,
+        actor -> Text,
+        state -> Text,
+        total -> Integer,
+        done -> Integer,
+        changed -> Integer,
+        after_attempt -> Nullable<Text>,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Text,
         at -> Timestamp,
@@ -132,6 +149,7 @@ diesel::table! {
 diesel::joinable!(papers -> users (owner_id));
 diesel::joinable!(exams -> papers (paper_id));
 diesel::joinable!(invitations -> exams (exam_id));
+diesel::joinable!(regrades -> exams (exam_id));
 diesel::joinable!(attempts -> invitations (invitation_id));
 diesel::joinable!(responses -> attempts (attempt_id));
 diesel::joinable!(marking_tasks -> attempts (attempt_id));
@@ -145,5 +163,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     attempts,
     responses,
     marking_tasks,
+    regrades,
     audit_events,
 );

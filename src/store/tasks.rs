@@ -69,6 +69,11 @@ pub fn of_attempt(conn: &mut DbConn, attempt_id: &str) -> QueryResult<Vec<TaskRo
     marking_tasks::table.filter(marking_tasks::attempt_id.eq(attempt_id)).select(TaskRow::as_select()).load(conn)
 }
 
+/// Tasks of these attempts.
+pub fn of_attempts(conn: &mut DbConn, attempt_ids: &[String]) -> QueryResult<Vec<TaskRow>> {
+    marking_tasks::table.filter(marking_tasks::attempt_id.eq_any(attempt_ids)).select(TaskRow::as_select()).load(conn)
+}
+
 /// Tasks of one exam.
 pub fn of_exam(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<TaskRow>> {
     marking_tasks::table.filter(marking_tasks::exam_id.eq(exam_id)).select(TaskRow::as_select()).load(conn)

@@ -78,15 +78,26 @@ async fn correcting_seed_question_3_regrades_exactly_the_affected_attempts() {
     let late = results["rows"].as_array().unwrap().iter().find(|r| r["attempt_id"] == sitting.as_str()).unwrap();
     assert_eq!(late["total"].as_f64(), Some(3.0));
 
-    // The audit trail has the old and new key and each changed attempt with its totals.
+    // The audit trail has the old and new key with the exam's regrade (one record, however many attempts),
+    // and each changed attempt with its totals.
     let events = audit_of(&app, format!("paper:{paper_id}")).await;
     let (_, detail) = events.iter().find(|(action, _)| action == "paper.key_correction").unwrap();
     assert_eq!(detail["old_key"]["answer"], json!(["A", "C", "E"]));
     assert_eq!(detail["new_key"]["answer"], json!(["A", "C"]));
-    assert_eq!(detail["changed"].as_array().unwrap().len(), 2);
+    let regrade_id = detail["regrades"][0].as_str().unwrap();
+    assert_eq!(corrected["regrades"][0]["id"], regrade_id);
+    let progress = app.get(&format!("/exams/{exam_id}/regrades/{regrade_id}"), Some(&recruiter)).await.expect(200).body;
+    assert_eq!(
+        (progress["state"].as_str(), progress["total"].as_i64(), progress["done"].as_i64()),
+        (Some("done"), Some(3), Some(3))
+    );
+    assert_eq!((progress["changed"].as_i64(), corrected["changed_count"].as_i64()), (Some(2), Some(2)));
+    let listed = app.get(&format!("/exams/{exam_id}/regrades"), Some(&recruiter)).await.expect(200).body;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
     let attempt_events = audit_of(&app, format!("attempt:{old_key_fan}")).await;
     let (_, regrade) = attempt_events.iter().find(|(action, _)| action == "attempt.regrade").unwrap();
     assert_eq!((regrade["old_total"].as_f64(), regrade["new_total"].as_f64()), (Some(3.0), Some(0.0)));
+    assert_eq!(regrade["regrade"], regrade_id);
     assert!(audit_of(&app, format!("attempt:{wrong}")).await.iter().all(|(a, _)| a != "attempt.regrade"));
 
     // The same key again changes nothing.
@@ -142,4 +153,78 @@ async fn key_corrections_are_checked() {
     let fixed = app.put(&key(single), Some(&recruiter), &json!({"answer": "a"})).await.expect(200).body;
     assert_eq!(questions_of(&fixed["paper"])[0].answer, json!("A"));
     assert_eq!(fixed["regraded"], 0);
+}
+
+#[actix_web::test]
+async fn an_interrupted_regrade_resumes_at_the_next_start_and_regrades_each_attempt_once() {
+    // One attempt per chunk: the regrade takes several transactions, as a large exam's does.
+    let app = spawn_app_with(&[("EXAMD_REGRADE_CHUNK_ATTEMPTS", "1")]).await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let paper = app.publish_seed(&recruiter, false).await;
+    let paper_id = paper["id"].as_str().unwrap().to_string();
+    let q3 = questions_of(&paper).into_iter().filter(|q| q.kind == "multiple_choice").nth(2).unwrap();
+    let exam = app.create_exam(&recruiter, &paper_id, json!({})).await;
+    let exam_id = exam["id"].as_str().unwrap().to_string();
+    let invited = app.invite_names(&recruiter, &exam_id, &["甲", "乙", "丙"]).await;
+    let mut sat = Vec::new();
+    for (who, answer) in invited.iter().zip([json!(["A", "C", "E"]), json!(["A", "C"]), json!(["B"])]) {
+        sat.push(app.sit(&who.code, &[(q3.key.clone(), answer)], true).await.0);
+    }
+
+    // examd stopped right after the correction committed: the paper has the new key and the regrade is
+    // recorded, but no chunk ran.
+    let (key, id, exam) = (q3.key.clone(), paper_id.clone(), exam_id.clone());
+    let now = app.clock_now();
+    let regrade_id = app
+        .app_state
+        .db
+        .write(move |c| {
+            use examd::store::{papers, regrades};
+            let row = papers::get(c, &id)?.unwrap();
+            let mut doc: Value = serde_json::from_str(&row.document).unwrap();
+            for q in doc["sections"][1]["questions"].as_array_mut().unwrap() {
+                if q["key"] == key.as_str() {
+                    q["answer"] = json!(["A", "C"]);
+                }
+            }
+            let stamp = row.updated_at + chrono::TimeDelta::microseconds(1);
+            papers::replace_published_document(c, &id, &doc.to_string(), stamp)?;
+            let regrade = regrades::RegradeRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                exam_id: exam,
+                paper_id: id,
+                question_key: key,
+                actor: "user:test".into(),
+                state: regrades::state::RUNNING.into(),
+                total: 3,
+                done: 0,
+                changed: 0,
+                after_attempt: None,
+                started_at: examd::store::time::to_db(now),
+                finished_at: None,
+            };
+            regrades::insert(c, &regrade)?;
+            Ok(regrade.id)
+        })
+        .await
+        .unwrap();
+
+    // The next start (another instance on the same database) finds it and works it to the end.
+    let _restarted = app.spawn_peer().await;
+    let path = format!("/exams/{exam_id}/regrades/{regrade_id}");
+    let mut progress = Value::Null;
+    for _ in 0..400 {
+        progress = app.get(&path, Some(&recruiter)).await.expect(200).body;
+        if progress["state"] == "done" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(progress["state"], "done", "{progress}");
+    assert_eq!((progress["done"].as_i64(), progress["changed"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(app.assert_scores_are_fresh(&exam_id).await, 3);
+    for attempt in &sat {
+        let regraded = audit_of(&app, format!("attempt:{attempt}")).await;
+        assert!(regraded.iter().filter(|(a, _)| a == "attempt.regrade").count() <= 1, "{attempt} regraded twice");
+    }
 }

@@ -104,6 +104,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
     let concrete = path
         .replace("{id}", id)
         .replace("{invitation}", &f.invitation)
+        .replace("{regrade}", "no-such-regrade")
         .replace("{question}", "s1q1")
         .replace("{q}", "s1q1");
     let body = match (method, path) {
