@@ -16,6 +16,7 @@ mod heading;
 mod keys;
 mod open;
 mod parse;
+mod repeats;
 mod spec;
 mod text;
 mod tokens;
