@@ -171,6 +171,7 @@ pub async fn remove(
     responses(
         (status = 200, description = "The published paper", body = serde_json::Value),
         (status = 409, description = "Already published", body = Problem),
+        (status = 422, description = "`paper_incomplete`: questions still without a key, one entry each", body = Problem),
     )
 )]
 #[post("/papers/{id}/publish")]
