@@ -89,6 +89,19 @@ fn points(
     let spec = &draft.heading.spec;
     let found = draft.questions.len();
     let none = vec![None; found];
+    if let Some((a, b, total)) = spec.product.filter(|_| spec.each.is_none()) {
+        // `2×10=20分` and `10×2=20分` both occur: the factor that counts the questions found is the count.
+        let count = Points::whole(found as i64);
+        let each = if b == count { Some(a) } else if a == count { Some(b) } else { None };
+        match each {
+            Some(each) => return (each, none),
+            None => warn(
+                draft.line,
+                format!("section “{title}”: neither factor of {a}×{b}={total} is the {found} questions found; the total was shared out"),
+            ),
+        }
+    }
+    let total_from_product = spec.product.map(|(_, _, total)| total);
     if let Some(each) = spec.each {
         let count = spec.count.map_or(found as i64, i64::from);
         if let Some(total) = spec.total.filter(|t| t.hundredths() != each.hundredths() * count) {
@@ -96,7 +109,7 @@ fn points(
         }
         return (each, none);
     }
-    if let Some(total) = spec.total {
+    if let Some(total) = spec.total.or(total_from_product) {
         let count = spec.count.map_or(found as i64, i64::from).max(1);
         let (base, rest) = (total.hundredths() / count, total.hundredths() % count);
         if rest == 0 {

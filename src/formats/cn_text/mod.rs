@@ -22,6 +22,8 @@ mod text;
 mod tokens;
 
 #[cfg(test)]
+mod recruiter_files;
+#[cfg(test)]
 mod tests;
 
 use crate::domain::paper::PaperDoc;

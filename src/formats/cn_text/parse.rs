@@ -145,8 +145,10 @@ impl Parser {
         };
         match section.heading.kind {
             Some(kind) if kind.has_options() => Options::Anywhere(next),
+            // Options at a line start are read in any section, so a choice question in an open
+            // section is noticed (and reported); without a letter key they go back into the prompt.
+            Some(_) => Options::LineOnly(next),
             None => Options::LineStart(next),
-            Some(_) => Options::Off,
         }
     }
 

@@ -27,7 +27,10 @@ pub(super) struct Context {
 pub(super) enum Options {
     /// Not here (open sections, answer parts).
     Off,
-    /// Only at the start of a line (sections whose kind is not known yet).
+    /// Only at the start of a line (open sections: a choice question there is reported).
+    LineOnly(char),
+    /// At the start of a line, or running on after a stem that has ended (sections whose kind
+    /// is not known yet).
     LineStart(char),
     /// Also inside a line (`A.甲 B.乙`), in choice sections.
     Anywhere(char),
@@ -77,7 +80,7 @@ pub(super) fn line_start(line: &Line, ctx: &Context) -> Marker {
         }
     }
     let letter = match ctx.options {
-        Options::LineStart(c) | Options::Anywhere(c) => Some(c),
+        Options::LineOnly(c) | Options::LineStart(c) | Options::Anywhere(c) => Some(c),
         Options::Off => None,
     };
     if let (Some(expected), Some((c, end))) = (letter, option_at(f, 0, true)) {
