@@ -9,6 +9,7 @@ pub mod middleware;
 pub mod ops;
 pub mod papers;
 pub mod results;
+pub mod upload;
 pub mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};

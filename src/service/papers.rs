@@ -10,6 +10,7 @@ use crate::domain::points::Points;
 use crate::domain::user::Role;
 use crate::error::ApiError;
 use crate::formats::canonical::{self, DocError, Syntax};
+use crate::formats::upload::{self, Source, UploadError};
 use crate::formats::{self, Format, ImportOptions, ImportWarning};
 use crate::state::AppState;
 use crate::store::papers::{self, PaperRow, DRAFT, PUBLISHED};
@@ -73,6 +74,8 @@ pub struct ImportView {
     pub paper: PaperView,
     /// What the importer could not take as written, with line numbers.
     pub warnings: Vec<ImportWarning>,
+    /// How the file was read: encoding and format, and whether the format was detected.
+    pub source: Source,
     /// Counts per section, to check against the source at a glance.
     pub summary: Vec<SectionSummary>,
 }
@@ -184,18 +187,31 @@ pub async fn create(state: &AppState, who: &StaffPrincipal, doc: PaperDoc) -> Re
     view(row)
 }
 
-/// Imports a file in `format` into a new draft; the answer lists what the importer warned about.
-#[tracing::instrument(skip(state, text, options), fields(user = %who.id, ?format))]
+/// Imports an uploaded file into a new draft: decoded (encoding, Word), read in `format` or the
+/// format detected, validated as a draft that may lack keys. The answer lists what the importer
+/// warned about and how the file was read.
+#[tracing::instrument(skip(state, bytes, options), fields(user = %who.id, ?format))]
 pub async fn import(
     state: &AppState,
     who: &StaffPrincipal,
-    format: Format,
-    text: &str,
+    format: Option<Format>,
+    bytes: actix_web::web::Bytes,
+    file_name: Option<String>,
     options: &ImportOptions,
 ) -> Result<ImportView, ApiError> {
     require_recruiter(who)?;
-    let (text, options) = (text.to_string(), options.clone());
-    let (paper, warnings) = super::off_worker(move || read_import(format, &text, &options)).await??;
+    let options = options.clone();
+    let (paper, warnings, source) = super::off_worker(move || {
+        let decoded = upload::decode(&bytes, file_name.as_deref(), format).map_err(|e| match e {
+            UploadError::NotText => ApiError::bad_request("invalid_utf8", e.to_string()),
+            UploadError::Word(e) => ApiError::field("body", e.message),
+        })?;
+        let format = Format::parse(decoded.source.format).unwrap_or(Format::CnText);
+        let text = decoded.text.strip_prefix('\u{feff}').unwrap_or(&decoded.text);
+        let (paper, warnings) = read_import(format, text, &options)?;
+        Ok::<_, ApiError>((paper, warnings, decoded.source))
+    })
+    .await??;
     let summary = paper
         .doc()
         .sections
@@ -210,7 +226,7 @@ pub async fn import(
         .collect();
     let (who, now) = (who.clone(), state.clock.now());
     let row = state.db.write(move |c| insert_draft(c, &who, &paper, now, 1, None)).await?;
-    Ok(ImportView { paper: view(row)?, warnings, summary })
+    Ok(ImportView { paper: view(row)?, warnings, source, summary })
 }
 
 /// Reads an imported file and validates the draft it gives. Keys the file does not give are no
@@ -227,7 +243,9 @@ fn read_import(
     let warnings = imported.warnings;
     let paper = DraftPaper::parse(imported.doc).map_err(|mut errors| {
         // The importer's own warnings explain most validation failures.
-        errors.extend(warnings.iter().map(|w| FieldError { field: format!("line {}", w.line), message: w.message.clone() }));
+        errors.extend(
+            warnings.iter().map(|w| FieldError { field: format!("line {}", w.line), message: w.message.clone() }),
+        );
         ApiError::fields(errors)
     })?;
     Ok((paper, warnings))

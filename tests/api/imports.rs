@@ -208,7 +208,7 @@ async fn bad_imports_are_refused_and_store_nothing() {
     app.send("POST", "/papers/import?format=cn-text", Some(&recruiter), Some("text/plain"), vec![0xff, 0xfe, 0xfd])
         .await
         .expect_problem(400, "invalid_utf8");
-    app.import(&recruiter, "", SEED_001).await.expect_problem(400, "bad_query");
+    app.import(&recruiter, "formats=cn-text", SEED_001).await.expect_problem(400, "bad_query");
     let (_, marker) = app.staff("marker").await;
     app.import(&marker, "format=cn-text", SEED_001).await.expect_problem(403, "forbidden");
     assert_eq!(app.get("/papers", Some(&recruiter)).await.expect(200).body, json!([]));
@@ -277,4 +277,83 @@ async fn a_question_number_followed_by_digits_keeps_each_key_on_its_own_question
     assert_eq!(questions(section)[1]["prompt"], "12岁以下患儿就诊需由谁陪同？");
     assert_eq!(questions(section)[2]["prompt"], "5岁儿童可以独自就诊吗？");
     assert!(!paper["warnings"].to_string().contains("more than once"), "{}", paper["warnings"]);
+}
+
+/// A `multipart/form-data` body as `curl -F file=@name` sends it, with a form field before the file.
+fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "------------------------examdtest";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n不是试卷\r\n").into_bytes();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
+    body.extend_from_slice(content);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A minimal Word file: one paragraph per line, the first three in a decimal list.
+fn word_file(lines: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let paragraphs: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let numbered = if i == 1 {
+                r#"<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>"#
+            } else {
+                ""
+            };
+            format!("<w:p>{numbered}<w:r><w:t>{line}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let document = format!(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{paragraphs}</w:body></w:document>"#
+    );
+    let numbering = r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.start_file("word/numbering.xml", options).unwrap();
+    zip.write_all(numbering.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[actix_web::test]
+async fn a_gbk_file_uploaded_as_a_form_imports_with_its_format_detected() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let (gbk, _, _) = encoding_rs::GBK.encode("护士笔试\n一、单选题（每题2分）\n1.首要原则？\nA.甲 B.乙\n答案：B\n");
+    let (content_type, body) = multipart("题库.txt", &gbk);
+    let paper = app.send("POST", "/papers/import", Some(&recruiter), Some(&content_type), body).await.expect(201).body;
+    assert_eq!(paper["title"], "护士笔试", "the part headers are not the title");
+    assert_eq!(paper["source"], json!({"encoding": "gb18030", "format": "cn-text", "detected": true}));
+    assert_eq!(keys_of(&paper["sections"][0]), ["B"]);
+
+    let (content_type, body) = multipart("bank.gift", GIFT.as_bytes());
+    let paper = app.send("POST", "/papers/import", Some(&recruiter), Some(&content_type), body).await.expect(201).body;
+    assert_eq!(paper["source"]["format"], "gift");
+}
+
+#[actix_web::test]
+async fn a_word_file_imports_with_its_list_numbers() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let docx = word_file(&["一、单选题（每题2分）", "首要原则？", "A.甲", "B.乙", "答案：B"]);
+    let paper = app
+        .send("POST", "/papers/import", Some(&recruiter), Some("application/octet-stream"), docx)
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(paper["source"], json!({"encoding": "docx", "format": "cn-text", "detected": true}));
+    let q = &questions(&paper["sections"][0])[0];
+    assert_eq!((q["prompt"].as_str(), q["answer"].as_str()), (Some("首要原则？"), Some("B")));
+    app.send(
+        "POST",
+        "/papers/import",
+        Some(&recruiter),
+        Some("application/octet-stream"),
+        b"PK\x03\x04broken".to_vec(),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
 }

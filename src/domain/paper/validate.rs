@@ -169,7 +169,10 @@ fn validate_question(
         }
         (QuestionKind::FillBlank, None) => {
             if doc.accepted.is_empty() {
-                missing(format!("{qp}.accepted"), format!("{place}: a fill-in-the-blank question needs accepted answers"));
+                missing(
+                    format!("{qp}.accepted"),
+                    format!("{place}: a fill-in-the-blank question needs accepted answers"),
+                );
             }
             for (ai, a) in doc.accepted.iter().enumerate() {
                 if a.text.trim().is_empty() {

@@ -5,8 +5,8 @@ use crate::domain::paper::{AcceptedDoc, AnswerKey, OptionDoc, PenaltyFloor, Ques
 use crate::domain::points::Points;
 
 use super::draft::{DraftQuestion, DraftSection};
-use super::keys::{accepted, bracketed_key, choice_letters, truth};
 use super::heading::question_kind_label;
+use super::keys::{accepted, bracketed_key, choice_letters, truth};
 use super::open::split_unlabeled_answer;
 use super::repeats::{settle, Settled};
 use super::ImportWarning;
@@ -92,7 +92,13 @@ fn points(
     if let Some((a, b, total)) = spec.product.filter(|_| spec.each.is_none()) {
         // `2×10=20分` and `10×2=20分` both occur: the factor that counts the questions found is the count.
         let count = Points::whole(found as i64);
-        let each = if b == count { Some(a) } else if a == count { Some(b) } else { None };
+        let each = if b == count {
+            Some(a)
+        } else if a == count {
+            Some(b)
+        } else {
+            None
+        };
         match each {
             Some(each) => return (each, none),
             None => warn(
@@ -255,7 +261,10 @@ fn question_kind(
     if kind.has_options() && draft.options.len() < 2 {
         warn(
             draft.line,
-            format!("question {n} of “{title}” is {} but has no options; it was imported as a short-answer question", kind.as_str()),
+            format!(
+                "question {n} of “{title}” is {} but has no options; it was imported as a short-answer question",
+                kind.as_str()
+            ),
         );
         return QuestionKind::ShortAnswer;
     }

@@ -62,7 +62,15 @@ pub(super) struct Draft {
 
 impl DraftQuestion {
     pub fn new(number: u32, line: usize) -> DraftQuestion {
-        DraftQuestion { number, line, prompt: String::new(), options: Vec::new(), answer: None, earlier_answers: Vec::new(), explanation: None }
+        DraftQuestion {
+            number,
+            line,
+            prompt: String::new(),
+            options: Vec::new(),
+            answer: None,
+            earlier_answers: Vec::new(),
+            explanation: None,
+        }
     }
 }
 

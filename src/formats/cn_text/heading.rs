@@ -77,7 +77,7 @@ pub(super) fn question_kind_label(prompt: &str) -> Option<(QuestionKind, String)
     let body: String = folded.chars().skip(after_open).collect();
     let (word, kind) = QUESTION_LABELS.iter().find(|(w, _)| body.starts_with(w))?;
     let mut rest = body.chars().skip(word.chars().count()).peekable();
-    if open && !rest.next_if(|c| matches!(c, ')' | ']' | '】')).is_some() {
+    if open && rest.next_if(|c| matches!(c, ')' | ']' | '】')).is_none() {
         return None;
     }
     let mut skipped = after_open + word.chars().count() + usize::from(open);
@@ -278,7 +278,10 @@ mod tests {
     fn reads_a_spec_with_sentences_inside_the_bracket() {
         let h = at("三、判断题（每题1分，共10分。请在括号内填写对或错）", 0, false).unwrap_or_default();
         assert_eq!(h.kind, Some(QuestionKind::TrueFalse));
-        assert_eq!((h.spec.each, h.spec.total), (Some(crate::domain::points::Points::whole(1)), Some(crate::domain::points::Points::whole(10))));
+        assert_eq!(
+            (h.spec.each, h.spec.total),
+            (Some(crate::domain::points::Points::whole(1)), Some(crate::domain::points::Points::whole(10)))
+        );
         let h = at("二、多选题（本题共5小题。每小题选出所有正确答案！每题4分）1.甲", 0, false).unwrap_or_default();
         assert_eq!((h.spec.count, h.spec.each), (Some(5), Some(crate::domain::points::Points::whole(4))));
         assert!(at("一、患者说(我很生气。你们怎么回事?)", 0, false).is_none());
@@ -286,7 +289,7 @@ mod tests {
 
     #[test]
     fn reads_a_question_s_own_kind_label() {
-        let label = |p: &str| question_kind_label(p).map(|(k, rest)| (k, rest));
+        let label = question_kind_label;
         assert_eq!(label("单选题 问题一？"), Some((QuestionKind::SingleChoice, "问题一？".into())));
         assert_eq!(label("【多选题】问题二？"), Some((QuestionKind::MultipleChoice, "问题二？".into())));
         assert_eq!(label("（判断题）说法对吗"), Some((QuestionKind::TrueFalse, "说法对吗".into())));

@@ -66,7 +66,8 @@ A.x B.y
 
 #[test]
 fn a_bank_without_answers_imports_every_question_keyless() {
-    let imported = read("一、单选题（共2题，每题2分）\n1.甲？\nA.x B.y\n2.乙？\nA.x B.y\n二、判断题（共1题）\n1.对吗？\n");
+    let imported =
+        read("一、单选题（共2题，每题2分）\n1.甲？\nA.x B.y\n2.乙？\nA.x B.y\n二、判断题（共1题）\n1.对吗？\n");
     assert_eq!(keys(&imported, 0), [None, None]);
     assert_eq!(keys(&imported, 1), [None]);
     let missing = imported.warnings.iter().filter(|w| w.message.contains("no key that could be read")).count();

@@ -42,7 +42,12 @@ pub(super) fn settle(
     let places: Vec<String> = all.iter().map(|(line, text)| format!("“{}” at line {line}", shown(text))).collect();
     let places = places.join(" and ");
     if kind.is_open() {
-        warn(last_line, format!("question {n} of “{title}” is answered more than once ({places}); all are kept in its reference answer"));
+        warn(
+            last_line,
+            format!(
+                "question {n} of “{title}” is answered more than once ({places}); all are kept in its reference answer"
+            ),
+        );
         let texts: Vec<&str> = all.iter().map(|(_, t)| *t).collect();
         return Settled::One(texts.join("\n"));
     }

@@ -84,7 +84,8 @@ fn read_counts(f: &[char], spec: &mut Spec) {
 /// `2×10=20分`, `5*5=25分`, `2 x 10 = 20分`: the first product written as factors and a total.
 fn product(f: &[char]) -> Option<(Points, Points, Points)> {
     (0..f.len()).find_map(|i| {
-        let starts_number = f[i].is_ascii_digit() && !i.checked_sub(1).is_some_and(|p| f[p].is_ascii_digit() || f[p] == '.');
+        let starts_number =
+            f[i].is_ascii_digit() && !i.checked_sub(1).is_some_and(|p| f[p].is_ascii_digit() || f[p] == '.');
         if !starts_number {
             return None;
         }
