@@ -164,3 +164,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_markdown_bank_reads_like_plain_text() {
+    let text = "# 护士笔试\n\n## 一、单选题（每题2分）\n\n1\\. **首要原则**是？\n\n| A | 推诿 |\n|---|---|\n| B | 一次办结 |\n\n**答案：B**\n";
+    let imported = read(text);
+    assert_eq!(imported.doc.title, "护士笔试");
+    let q = &imported.doc.sections[0].questions[0];
+    assert_eq!((q.prompt.as_str(), q.answer.clone()), ("首要原则是？", one("B")));
+    assert_eq!(q.options.len(), 2);
+}
