@@ -26,3 +26,4 @@ pub fn import(format: Format, text: &str, options: &ImportOptions) -> Result<Imp
 }
 #[cfg(test)]
 #[cfg(test)]
+#[cfg(test)]
