@@ -24,6 +24,3 @@ pub fn import(format: Format, text: &str, options: &ImportOptions) -> Result<Imp
         Format::Aiken => aiken::import(text, options),
     }
 }
-#[cfg(test)]
-#[cfg(test)]
-#[cfg(test)]
