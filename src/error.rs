@@ -17,6 +17,14 @@ pub enum ApiError {
         /// One entry per problem.
         errors: Vec<FieldError>,
     },
+    /// A draft cannot be published yet: each entry names a question that still needs its key.
+    #[error("{detail}")]
+    Incomplete {
+        /// Summary.
+        detail: String,
+        /// One entry per question without a key.
+        errors: Vec<FieldError>,
+    },
     /// The request cannot be read (malformed JSON, bad query).
     #[error("{detail}")]
     BadRequest {
@@ -110,6 +118,16 @@ impl ApiError {
         ApiError::Validation { detail, errors }
     }
 
+    /// A draft that cannot be published until these questions have keys.
+    pub fn incomplete(errors: Vec<FieldError>) -> ApiError {
+        let detail = format!(
+            "the paper cannot be published: {} question(s) still need a key ({})",
+            errors.len(),
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        ApiError::Incomplete { detail, errors }
+    }
+
     /// A conflict with the object's state.
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError::Conflict { code, detail: detail.into() }
@@ -124,6 +142,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Validation { .. } => "validation_failed",
+            ApiError::Incomplete { .. } => "paper_incomplete",
             ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
@@ -140,6 +159,7 @@ impl ApiError {
     fn title(&self) -> &'static str {
         match self {
             ApiError::Validation { .. } => "Invalid request content",
+            ApiError::Incomplete { .. } => "Paper incomplete",
             ApiError::BadRequest { .. } => "Bad request",
             ApiError::Unauthorized(_) => "Unauthorized",
             ApiError::Forbidden => "Forbidden",
@@ -157,7 +177,7 @@ impl ApiError {
     /// The problem body for this error.
     pub fn problem(&self) -> Problem {
         let errors = match self {
-            ApiError::Validation { errors, .. } => {
+            ApiError::Validation { errors, .. } | ApiError::Incomplete { errors, .. } => {
                 errors.iter().map(|e| ProblemField { field: e.field.clone(), message: e.message.clone() }).collect()
             }
             _ => Vec::new(),
@@ -176,7 +196,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation { .. } | ApiError::Incomplete { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
@@ -257,6 +277,7 @@ pub const CODES: &[&str] = &[
     "not_adjudicable",
     "not_found",
     "own_account",
+    "paper_incomplete",
     "paper_not_published",
     "paper_published",
     "payload_too_large",
@@ -313,6 +334,7 @@ mod tests {
     fn every_code_the_api_can_send_is_pinned() {
         let fixed = [
             ApiError::field("x", "y"),
+            ApiError::incomplete(Vec::new()),
             ApiError::Unauthorized(String::new()),
             ApiError::Forbidden,
             ApiError::NotFound("x"),

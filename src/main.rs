@@ -160,20 +160,19 @@ fn import_paper(
         })
         .transpose()?;
     let bytes = std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned());
     let options = ImportOptions { default_points, title };
     actix_web::rt::System::new().block_on(async move {
         let state = build_state(settings, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
         let owner = examd::service::users::principal_by_email(&state, owner).await.map_err(|e| e.to_string())?;
-        let outcome =
-            examd::service::papers::import(&state, &owner, format, text.trim_start_matches('\u{feff}'), &options)
-                .await
-                .map_err(|e| match e {
-                    examd::error::ApiError::Validation { errors, .. } => {
-                        errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
-                    }
-                    other => other.to_string(),
-                })?;
+        let outcome = examd::service::papers::import(&state, &owner, Some(format), bytes.into(), file_name, &options)
+            .await
+            .map_err(|e| match e {
+                examd::error::ApiError::Validation { errors, .. } => {
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n")
+                }
+                other => other.to_string(),
+            })?;
         for w in &outcome.warnings {
             eprintln!("warning: line {}: {}", w.line, w.message);
         }

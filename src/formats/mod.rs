@@ -1,12 +1,15 @@
 //! Paper import and export: the canonical JSON/YAML document, plain-text Chinese question banks,
-//! Moodle GIFT and Aiken. Pure functions from text to a [`PaperDoc`] plus what could not be read.
+//! Moodle GIFT and Aiken, from text, GB18030/UTF-16 text or Word files ([`upload`]). Pure functions
+//! from bytes in memory to a [`PaperDoc`] plus what could not be read.
 
 pub mod aiken;
 pub mod canonical;
 pub mod cn_text;
+pub mod docx;
 #[cfg(test)]
 mod fuzz;
 pub mod gift;
+pub mod upload;
 
 mod types;
 pub use types::*;

@@ -32,6 +32,17 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The name [`Format::parse`] reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+            Format::CnText => "cn-text",
+            Format::Gift => "gift",
+            Format::Aiken => "aiken",
+        }
+    }
 }
 
 /// What the caller tells an importer that the file does not say.

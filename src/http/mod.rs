@@ -12,6 +12,7 @@ pub mod ops;
 pub mod pages;
 pub mod papers;
 pub mod results;
+pub mod upload;
 pub mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};

@@ -46,8 +46,8 @@ pub async fn create(
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
-    /// `cn-text`, `gift`, `aiken`, `json` or `yaml`.
-    format: String,
+    /// `cn-text`, `gift`, `aiken`, `json` or `yaml`; detected from the file name and content when absent.
+    format: Option<String>,
     /// Points per question where the file gives none.
     points: Option<String>,
     /// Title where the file gives none.
@@ -55,13 +55,18 @@ pub struct ImportQuery {
 }
 
 /// Import a question bank file into a new draft; the answer lists warnings with line numbers.
+///
+/// The body is the file itself, or a `multipart/form-data` upload whose file part is read (its
+/// name helps detect the format). Text may be UTF-8, UTF-16 or GB18030/GBK; a Word `.docx` is read
+/// paragraph by paragraph. The answer's `source` says which encoding and format were used.
 #[utoipa::path(
     tag = "papers",
     security(("bearer" = ["admin", "recruiter"])),
     params(ImportQuery),
-    request_body(content = String, description = "The file, UTF-8", content_type = "text/plain"),
+    request_body(content = String, description = "The file: text (UTF-8, UTF-16, GB18030), a .docx, or a multipart upload", content_type = "text/plain"),
     responses(
-        (status = 201, description = "The draft, the warnings and a per-section summary", body = serde_json::Value),
+        (status = 201, description = "The draft, its missing keys, the warnings, the source and a per-section summary", body = serde_json::Value),
+        (status = 400, description = "Not text in a known encoding nor a Word file (`invalid_utf8`), or a multipart body without a file", body = Problem),
         (status = 422, description = "Nothing importable, or the result is not a valid paper", body = Problem),
     )
 )]
@@ -70,12 +75,16 @@ pub async fn import(
     state: web::Data<AppState>,
     staff: Staff<Recruiting>,
     query: web::Query<ImportQuery>,
+    req: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let format = Format::parse(&query.format).ok_or_else(|| {
-        ApiError::field("format", format!("unknown format `{}`: use cn-text, gift, aiken, json or yaml", query.format))
-    })?;
+    let format = match query.format.as_deref() {
+        Some(name) => Some(Format::parse(name).ok_or_else(|| {
+            ApiError::field("format", format!("unknown format `{name}`: use cn-text, gift, aiken, json or yaml"))
+        })?),
+        None => None,
+    };
     let default_points =
         match query.points.as_deref() {
             Some(p) => Some(Points::parse(p).ok().filter(|p| p.is_positive()).ok_or_else(|| {
@@ -83,12 +92,15 @@ pub async fn import(
             })?),
             None => None,
         };
-    let body = read_body(body, state.settings.max_import_bytes).await?;
-    let text =
-        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("invalid_utf8", "the file is not UTF-8 text"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let limit = state.settings.max_import_bytes;
+    let (bytes, file_name) = if content_type(&req).starts_with("multipart/form-data") {
+        super::upload::file_part(&req, body, limit).await?
+    } else {
+        (read_body(body, limit).await?, None)
+    };
     let options = ImportOptions { default_points, title: query.title };
-    Ok(HttpResponse::Created().json(papers::import(&state, &staff.principal, format, text, &options).await?))
+    let view = papers::import(&state, &staff.principal, format, bytes, file_name, &options).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// List the caller's papers.
@@ -177,6 +189,7 @@ pub async fn remove(
     responses(
         (status = 200, description = "The published paper", body = serde_json::Value),
         (status = 409, description = "Already published", body = Problem),
+        (status = 422, description = "`paper_incomplete`: questions still without a key, one entry each", body = Problem),
     )
 )]
 #[post("/papers/{id}/publish")]

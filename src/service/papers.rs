@@ -5,11 +5,12 @@ use serde::Serialize;
 
 use super::auth::StaffPrincipal;
 use super::new_id;
-use crate::domain::paper::{Paper, PaperDoc};
+use crate::domain::paper::{DraftPaper, FieldError, Paper, PaperDoc};
 use crate::domain::points::Points;
 use crate::domain::user::Role;
 use crate::error::ApiError;
 use crate::formats::canonical::{self, DocError, Syntax};
+use crate::formats::upload::{self, Source, UploadError};
 use crate::formats::{self, Format, ImportOptions, ImportWarning};
 use crate::state::AppState;
 use crate::store::papers::{self, PaperRow, DRAFT, PUBLISHED};
@@ -39,6 +40,9 @@ pub struct PaperView {
     /// Frozen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A draft's questions that still need a key before it can be published (empty once complete).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_keys: Vec<FieldError>,
     /// The document, every question with its key.
     #[serde(flatten)]
     pub document: PaperDoc,
@@ -70,6 +74,8 @@ pub struct ImportView {
     pub paper: PaperView,
     /// What the importer could not take as written, with line numbers.
     pub warnings: Vec<ImportWarning>,
+    /// How the file was read: encoding and format, and whether the format was detected.
+    pub source: Source,
     /// Counts per section, to check against the source at a glance.
     pub summary: Vec<SectionSummary>,
 }
@@ -90,7 +96,12 @@ pub struct SectionSummary {
 fn view(row: PaperRow) -> Result<PaperView, ApiError> {
     let document: PaperDoc =
         serde_json::from_str(&row.document).map_err(|e| ApiError::internal(format!("stored paper {}: {e}", row.id)))?;
+    let missing_keys = match row.status.as_str() {
+        DRAFT => DraftPaper::parse(document.clone()).map(|d| d.missing_keys().to_vec()).unwrap_or_default(),
+        _ => Vec::new(),
+    };
     Ok(PaperView {
+        missing_keys,
         id: row.id,
         status: row.status,
         version: row.version,
@@ -104,7 +115,14 @@ fn view(row: PaperRow) -> Result<PaperView, ApiError> {
     })
 }
 
-/// Loads the stored paper as a validated [`Paper`].
+/// Loads a stored draft, which may still lack keys.
+pub fn load_draft(row: &PaperRow) -> Result<DraftPaper, ApiError> {
+    let doc: PaperDoc =
+        serde_json::from_str(&row.document).map_err(|e| ApiError::internal(format!("stored paper {}: {e}", row.id)))?;
+    DraftPaper::parse(doc).map_err(|_| ApiError::internal(format!("stored paper {} no longer validates", row.id)))
+}
+
+/// Loads the stored paper as a validated, complete [`Paper`].
 pub fn load_paper(row: &PaperRow) -> Result<Paper, ApiError> {
     let doc: PaperDoc =
         serde_json::from_str(&row.document).map_err(|e| ApiError::internal(format!("stored paper {}: {e}", row.id)))?;
@@ -128,14 +146,15 @@ pub fn owned_paper(conn: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<
     }
 }
 
-fn parse(doc: PaperDoc) -> Result<Paper, ApiError> {
-    Paper::parse(doc).map_err(ApiError::fields)
+/// A draft may lack keys; anything else wrong is refused.
+fn parse(doc: PaperDoc) -> Result<DraftPaper, ApiError> {
+    DraftPaper::parse(doc).map_err(ApiError::fields)
 }
 
 fn insert_draft(
     conn: &mut DbConn,
     who: &StaffPrincipal,
-    paper: &Paper,
+    paper: &DraftPaper,
     now: chrono::DateTime<chrono::Utc>,
     version: i32,
     derived_from: Option<String>,
@@ -168,18 +187,31 @@ pub async fn create(state: &AppState, who: &StaffPrincipal, doc: PaperDoc) -> Re
     view(row)
 }
 
-/// Imports a file in `format` into a new draft; the answer lists what the importer warned about.
-#[tracing::instrument(skip(state, text, options), fields(user = %who.id, ?format))]
+/// Imports an uploaded file into a new draft: decoded (encoding, Word), read in `format` or the
+/// format detected, validated as a draft that may lack keys. The answer lists what the importer
+/// warned about and how the file was read.
+#[tracing::instrument(skip(state, bytes, options), fields(user = %who.id, ?format))]
 pub async fn import(
     state: &AppState,
     who: &StaffPrincipal,
-    format: Format,
-    text: &str,
+    format: Option<Format>,
+    bytes: actix_web::web::Bytes,
+    file_name: Option<String>,
     options: &ImportOptions,
 ) -> Result<ImportView, ApiError> {
     require_recruiter(who)?;
-    let (text, options) = (text.to_string(), options.clone());
-    let (paper, warnings) = super::off_worker(move || read_import(format, &text, &options)).await??;
+    let options = options.clone();
+    let (paper, warnings, source) = super::off_worker(move || {
+        let decoded = upload::decode(&bytes, file_name.as_deref(), format).map_err(|e| match e {
+            UploadError::NotText => ApiError::bad_request("invalid_utf8", e.to_string()),
+            UploadError::Word(e) => ApiError::field("body", e.message),
+        })?;
+        let format = Format::parse(decoded.source.format).unwrap_or(Format::CnText);
+        let text = decoded.text.strip_prefix('\u{feff}').unwrap_or(&decoded.text);
+        let (paper, warnings) = read_import(format, text, &options)?;
+        Ok::<_, ApiError>((paper, warnings, decoded.source))
+    })
+    .await??;
     let summary = paper
         .doc()
         .sections
@@ -194,22 +226,26 @@ pub async fn import(
         .collect();
     let (who, now) = (who.clone(), state.clock.now());
     let row = state.db.write(move |c| insert_draft(c, &who, &paper, now, 1, None)).await?;
-    Ok(ImportView { paper: view(row)?, warnings, summary })
+    Ok(ImportView { paper: view(row)?, warnings, source, summary })
 }
 
-/// Reads an imported file and validates the draft it gives.
-fn read_import(format: Format, text: &str, options: &ImportOptions) -> Result<(Paper, Vec<ImportWarning>), ApiError> {
+/// Reads an imported file and validates the draft it gives. Keys the file does not give are no
+/// reason to refuse it: the draft keeps them as missing, and publishing asks for them.
+fn read_import(
+    format: Format,
+    text: &str,
+    options: &ImportOptions,
+) -> Result<(DraftPaper, Vec<ImportWarning>), ApiError> {
     let imported = formats::import(format, text, options).map_err(|e| {
         let field = e.line.map(|l| format!("line {l}")).unwrap_or_else(|| "body".into());
         ApiError::field(&field, e.message)
     })?;
     let warnings = imported.warnings;
-    let paper = Paper::parse(imported.doc).map_err(|mut errors| {
-        // The importer's own warnings explain most validation failures (a key it could not find).
-        errors.extend(warnings.iter().map(|w| crate::domain::paper::FieldError {
-            field: format!("line {}", w.line),
-            message: w.message.clone(),
-        }));
+    let paper = DraftPaper::parse(imported.doc).map_err(|mut errors| {
+        // The importer's own warnings explain most validation failures.
+        errors.extend(
+            warnings.iter().map(|w| FieldError { field: format!("line {}", w.line), message: w.message.clone() }),
+        );
         ApiError::fields(errors)
     })?;
     Ok((paper, warnings))
@@ -296,7 +332,8 @@ pub async fn delete(state: &AppState, who: &StaffPrincipal, id: String) -> Resul
         .await
 }
 
-/// Freezes a draft: from now on attempts are graded against exactly this document.
+/// Freezes a draft: from now on attempts are graded against exactly this document. A draft that
+/// still lacks keys is refused with one entry per question that needs one.
 pub async fn publish(state: &AppState, who: &StaffPrincipal, id: String) -> Result<PaperView, ApiError> {
     let (who, now) = (who.clone(), state.clock.now());
     let row = state
@@ -306,6 +343,7 @@ pub async fn publish(state: &AppState, who: &StaffPrincipal, id: String) -> Resu
             if row.status == PUBLISHED {
                 return Err(ApiError::conflict("paper_published", "the paper is published already"));
             }
+            load_draft(&row)?.complete().map_err(ApiError::incomplete)?;
             papers::publish(c, &id, to_db(now))?;
             audit::record(
                 c,
@@ -328,7 +366,7 @@ pub async fn copy(state: &AppState, who: &StaffPrincipal, id: String) -> Result<
         .db
         .write(move |c| {
             let source = owned_paper(c, &who, &id)?;
-            let paper = load_paper(&source)?;
+            let paper = load_draft(&source)?;
             insert_draft(c, &who, &paper, now, source.version + 1, Some(source.id))
         })
         .await?;
@@ -344,7 +382,7 @@ pub async fn export(
 ) -> Result<(String, &'static str), ApiError> {
     let who = who.clone();
     let row = state.db.run(move |c| owned_paper(c, &who, &id)).await?;
-    let paper = load_paper(&row)?;
+    let paper = load_draft(&row)?;
     match format {
         "json" => Ok((canonical::to_json(paper.doc()), "application/json")),
         "yaml" | "yml" => Ok((canonical::to_yaml(paper.doc()), "application/yaml")),

@@ -208,8 +208,152 @@ async fn bad_imports_are_refused_and_store_nothing() {
     app.send("POST", "/papers/import?format=cn-text", Some(&recruiter), Some("text/plain"), vec![0xff, 0xfe, 0xfd])
         .await
         .expect_problem(400, "invalid_utf8");
-    app.import(&recruiter, "", SEED_001).await.expect_problem(400, "bad_query");
+    app.import(&recruiter, "formats=cn-text", SEED_001).await.expect_problem(400, "bad_query");
     let (_, marker) = app.staff("marker").await;
     app.import(&marker, "format=cn-text", SEED_001).await.expect_problem(403, "forbidden");
     assert_eq!(app.get("/papers", Some(&recruiter)).await.expect(200).body, json!([]));
+}
+
+/// A recruitment test as published: questions and options, no answer part.
+const KEYLESS_BANK: &str = "\
+客服岗位笔试题
+一、单选题（每题2分，共4分）
+1.首诉负责制要求？
+A.推诿 B.一次办结 C.转接
+2.投诉应在多久内回复？
+A.一天 B.一周
+二、填空题（共1题，每题1分）
+1.患者信息属于____。
+三、简答题（共1题，共5分）
+1.简述沟通技巧。
+";
+
+#[actix_web::test]
+async fn a_bank_without_keys_imports_whole_and_publishing_asks_for_each_key() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let paper = app.import(&recruiter, "format=cn-text", KEYLESS_BANK).await.expect(201).body;
+    let id = paper["id"].as_str().unwrap().to_string();
+    assert_eq!(paper["status"], "draft");
+    assert_eq!(paper["total_points"], 10);
+    assert_eq!(questions(&paper["sections"][0]).len(), 2);
+    let missing: Vec<&str> =
+        paper["missing_keys"].as_array().unwrap().iter().map(|m| m["field"].as_str().unwrap()).collect();
+    assert_eq!(
+        missing,
+        ["sections[0].questions[0].answer", "sections[0].questions[1].answer", "sections[1].questions[0].accepted"]
+    );
+    let warned = paper["warnings"].to_string();
+    assert!(warned.contains("question 1 of “单选题” has no key"), "{warned}");
+
+    let refused = app.post(&format!("/papers/{id}/publish"), Some(&recruiter), &json!({})).await;
+    let refused = refused.expect_problem(422, "paper_incomplete");
+    assert_eq!(refused.body["errors"].as_array().unwrap().len(), 3);
+    assert!(refused.body["detail"].as_str().unwrap().contains("3 question(s) still need a key"));
+    let read = app.get(&format!("/papers/{id}"), Some(&recruiter)).await.expect(200).body;
+    assert_eq!(read["missing_keys"].as_array().unwrap().len(), 3);
+
+    let mut keyed = read.clone();
+    keyed["sections"][0]["questions"][0]["answer"] = json!("B");
+    keyed["sections"][0]["questions"][1]["answer"] = json!("A");
+    keyed["sections"][1]["questions"][0]["accepted"] = json!([{"text": "敏感信息"}]);
+    for field in ["id", "status", "version", "total_points", "owner_id", "created_at", "updated_at", "missing_keys"] {
+        keyed.as_object_mut().unwrap().remove(field);
+    }
+    let replaced = app.put(&format!("/papers/{id}"), Some(&recruiter), &keyed).await.expect(200).body;
+    assert!(replaced.get("missing_keys").is_none(), "{replaced}");
+    let published = app.post(&format!("/papers/{id}/publish"), Some(&recruiter), &json!({})).await.expect(200);
+    assert_eq!(published.body["status"], "published");
+}
+
+#[actix_web::test]
+async fn a_question_number_followed_by_digits_keeps_each_key_on_its_own_question() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let text = "一、单选题（每题1分）\n1.挂号需要什么？\nA.身份证 B.医保卡\n答案：A\n2、12岁以下患儿就诊需由谁陪同？\nA.监护人 B.邻居\n答案：A\n3.5岁儿童可以独自就诊吗？\nA.可以 B.不可以\n答案：B\n";
+    let paper = app.import(&recruiter, "format=cn-text", text).await.expect(201).body;
+    let section = &paper["sections"][0];
+    assert_eq!(keys_of(section), ["A", "A", "B"]);
+    assert_eq!(questions(section)[1]["prompt"], "12岁以下患儿就诊需由谁陪同？");
+    assert_eq!(questions(section)[2]["prompt"], "5岁儿童可以独自就诊吗？");
+    assert!(!paper["warnings"].to_string().contains("more than once"), "{}", paper["warnings"]);
+}
+
+/// A `multipart/form-data` body as `curl -F file=@name` sends it, with a form field before the file.
+fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "------------------------examdtest";
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n不是试卷\r\n").into_bytes();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
+    body.extend_from_slice(content);
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A minimal Word file: one paragraph per line, the first three in a decimal list.
+fn word_file(lines: &[&str]) -> Vec<u8> {
+    use std::io::Write;
+    let paragraphs: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let numbered = if i == 1 {
+                r#"<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>"#
+            } else {
+                ""
+            };
+            format!("<w:p>{numbered}<w:r><w:t>{line}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let document = format!(
+        r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{paragraphs}</w:body></w:document>"#
+    );
+    let numbering = r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>"#;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.start_file("word/numbering.xml", options).unwrap();
+    zip.write_all(numbering.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[actix_web::test]
+async fn a_gbk_file_uploaded_as_a_form_imports_with_its_format_detected() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let (gbk, _, _) = encoding_rs::GBK.encode("护士笔试\n一、单选题（每题2分）\n1.首要原则？\nA.甲 B.乙\n答案：B\n");
+    let (content_type, body) = multipart("题库.txt", &gbk);
+    let paper = app.send("POST", "/papers/import", Some(&recruiter), Some(&content_type), body).await.expect(201).body;
+    assert_eq!(paper["title"], "护士笔试", "the part headers are not the title");
+    assert_eq!(paper["source"], json!({"encoding": "gb18030", "format": "cn-text", "detected": true}));
+    assert_eq!(keys_of(&paper["sections"][0]), ["B"]);
+
+    let (content_type, body) = multipart("bank.gift", GIFT.as_bytes());
+    let paper = app.send("POST", "/papers/import", Some(&recruiter), Some(&content_type), body).await.expect(201).body;
+    assert_eq!(paper["source"]["format"], "gift");
+}
+
+#[actix_web::test]
+async fn a_word_file_imports_with_its_list_numbers() {
+    let app = spawn_app().await;
+    let (_, recruiter) = app.staff("recruiter").await;
+    let docx = word_file(&["一、单选题（每题2分）", "首要原则？", "A.甲", "B.乙", "答案：B"]);
+    let paper = app
+        .send("POST", "/papers/import", Some(&recruiter), Some("application/octet-stream"), docx)
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(paper["source"], json!({"encoding": "docx", "format": "cn-text", "detected": true}));
+    let q = &questions(&paper["sections"][0])[0];
+    assert_eq!((q["prompt"].as_str(), q["answer"].as_str()), (Some("首要原则？"), Some("B")));
+    app.send(
+        "POST",
+        "/papers/import",
+        Some(&recruiter),
+        Some("application/octet-stream"),
+        b"PK\x03\x04broken".to_vec(),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
 }

@@ -299,7 +299,8 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// A paper known to be valid and normalised. Built only by [`Paper::parse`].
+/// A paper known to be valid, complete and normalised. Built only by [`Paper::parse`] or
+/// [`DraftPaper::complete`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Paper(PaperDoc);
@@ -342,16 +343,61 @@ impl<'a> QuestionRef<'a> {
     }
 }
 
+/// A draft: valid in every respect but one, that auto-graded questions may still lack their key.
+/// Question banks are mostly published without answers; they are imported whole, and the keys
+/// are filled in before publishing ([`DraftPaper::complete`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftPaper {
+    paper: Paper,
+    missing_keys: Vec<FieldError>,
+}
+
+impl DraftPaper {
+    /// Normalises and validates a document, setting missing keys aside instead of refusing it.
+    pub fn parse(mut doc: PaperDoc) -> Result<DraftPaper, Vec<FieldError>> {
+        normalise(&mut doc);
+        let findings = validate(&doc);
+        if findings.only_missing_keys() {
+            Ok(DraftPaper { paper: Paper(doc), missing_keys: findings.missing_keys })
+        } else {
+            Err(findings.all)
+        }
+    }
+
+    /// The normalised document.
+    pub fn doc(&self) -> &PaperDoc {
+        self.paper.doc()
+    }
+
+    /// The keys still missing, one entry per question (`sections[0].questions[2].answer`).
+    pub fn missing_keys(&self) -> &[FieldError] {
+        &self.missing_keys
+    }
+
+    /// Most points a candidate could earn.
+    pub fn total_points(&self) -> Points {
+        self.paper.total_points()
+    }
+
+    /// Most points of one section.
+    pub fn section_points(&self, index: usize) -> Points {
+        self.paper.section_points(index)
+    }
+
+    /// The paper, once every auto-graded question has its key; else the questions that lack one.
+    pub fn complete(self) -> Result<Paper, Vec<FieldError>> {
+        if self.missing_keys.is_empty() {
+            Ok(self.paper)
+        } else {
+            Err(self.missing_keys)
+        }
+    }
+}
+
 impl Paper {
     /// Normalises and validates a document; every problem is reported, not only the first.
-    pub fn parse(mut doc: PaperDoc) -> Result<Paper, Vec<FieldError>> {
-        normalise(&mut doc);
-        let errors = validate(&doc);
-        if errors.is_empty() {
-            Ok(Paper(doc))
-        } else {
-            Err(errors)
-        }
+    pub fn parse(doc: PaperDoc) -> Result<Paper, Vec<FieldError>> {
+        DraftPaper::parse(doc)?.complete()
     }
 
     /// The normalised document (what export writes and storage keeps).

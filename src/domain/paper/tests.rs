@@ -75,3 +75,47 @@ sections:
     assert!(errors.iter().any(|e| e.message.contains("key q is used twice")));
     assert!(errors.iter().any(|e| e.field == "sections[0].points"));
 }
+
+#[test]
+fn a_draft_may_lack_keys_and_completing_it_lists_them() {
+    let draft = DraftPaper::parse(doc(r#"
+title: T
+sections:
+  - title: S
+    kind: single_choice
+    points: 2
+    questions:
+      - prompt: a
+        options: [{text: a}, {text: b}]
+      - prompt: b
+        options: [{text: a}, {text: b}]
+        answer: B
+  - title: F
+    kind: fill_blank
+    points: 1
+    questions:
+      - prompt: c ____
+"#))
+    .unwrap();
+    let fields: Vec<_> = draft.missing_keys().iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["sections[0].questions[0].answer", "sections[1].questions[0].accepted"]);
+    assert_eq!(draft.total_points(), Points::whole(5));
+    assert_eq!(draft.complete().unwrap_err().len(), 2);
+}
+
+#[test]
+fn a_draft_with_a_wrong_key_is_still_refused() {
+    let errors = DraftPaper::parse(doc(r#"
+title: T
+sections:
+  - title: S
+    kind: single_choice
+    points: 2
+    questions:
+      - prompt: a
+        options: [{text: a}, {text: b}]
+        answer: F
+"#))
+    .unwrap_err();
+    assert!(errors[0].message.contains("answer key F is not among the options A–B"), "{errors:?}");
+}

@@ -8,9 +8,32 @@ use super::{AnswerKey, FieldError, PaperDoc, QuestionKind, QuestionRef, Scoring}
 /// Longest key a question may have; keys appear in URLs.
 const MAX_KEY_LEN: usize = 64;
 
-pub(super) fn validate(doc: &PaperDoc) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut err = |field: String, message: String| errors.push(FieldError { field, message });
+/// What validation found: errors that make the document unusable, and keys a draft may still
+/// lack (a question bank imported without its answers) but a published paper may not.
+#[derive(Debug, Default)]
+pub(super) struct Findings {
+    /// Every problem, in document order.
+    pub all: Vec<FieldError>,
+    /// The missing keys among them.
+    pub missing_keys: Vec<FieldError>,
+}
+
+impl Findings {
+    /// Whether only keys are missing.
+    pub fn only_missing_keys(&self) -> bool {
+        self.all.len() == self.missing_keys.len()
+    }
+}
+
+pub(super) fn validate(doc: &PaperDoc) -> Findings {
+    let all = std::cell::RefCell::new(Vec::new());
+    let mut missing_keys = Vec::new();
+    let mut err = |field: String, message: String| all.borrow_mut().push(FieldError { field, message });
+    let mut missing = |field: String, message: String| {
+        let error = FieldError { field, message };
+        all.borrow_mut().push(error.clone());
+        missing_keys.push(error);
+    };
     if doc.title.trim().is_empty() {
         err("title".into(), "the paper needs a title".into());
     }
@@ -53,13 +76,19 @@ pub(super) fn validate(doc: &PaperDoc) -> Vec<FieldError> {
                     format!("{place}: a key is at most {MAX_KEY_LEN} letters, digits, '-', '_' or '.'"),
                 );
             }
-            validate_question(&question, &qp, &place, &mut err);
+            validate_question(&question, &qp, &place, &mut err, &mut missing);
         }
     }
-    errors
+    Findings { all: all.into_inner(), missing_keys }
 }
 
-fn validate_question(q: &QuestionRef<'_>, qp: &str, place: &str, err: &mut impl FnMut(String, String)) {
+fn validate_question(
+    q: &QuestionRef<'_>,
+    qp: &str,
+    place: &str,
+    err: &mut impl FnMut(String, String),
+    missing: &mut impl FnMut(String, String),
+) {
     let doc = q.doc;
     let kind = q.kind();
     if doc.prompt.trim().is_empty() {
@@ -140,7 +169,10 @@ fn validate_question(q: &QuestionRef<'_>, qp: &str, place: &str, err: &mut impl 
         }
         (QuestionKind::FillBlank, None) => {
             if doc.accepted.is_empty() {
-                err(format!("{qp}.accepted"), format!("{place}: a fill-in-the-blank question needs accepted answers"));
+                missing(
+                    format!("{qp}.accepted"),
+                    format!("{place}: a fill-in-the-blank question needs accepted answers"),
+                );
             }
             for (ai, a) in doc.accepted.iter().enumerate() {
                 if a.text.trim().is_empty() {
@@ -152,7 +184,7 @@ fn validate_question(q: &QuestionRef<'_>, qp: &str, place: &str, err: &mut impl 
             }
         }
         (k, None) if !k.is_open() => {
-            err(format!("{qp}.answer"), format!("{place}: an auto-graded question needs an answer key"));
+            missing(format!("{qp}.answer"), format!("{place}: an auto-graded question needs an answer key"));
         }
         (k, Some(_)) if k.is_open() || k == QuestionKind::FillBlank => {
             err(format!("{qp}.answer"), format!("{place}: a {} question takes no `answer` key", k.as_str()));

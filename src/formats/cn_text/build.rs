@@ -5,8 +5,10 @@ use crate::domain::paper::{AcceptedDoc, AnswerKey, OptionDoc, PenaltyFloor, Ques
 use crate::domain::points::Points;
 
 use super::draft::{DraftQuestion, DraftSection};
+use super::heading::question_kind_label;
 use super::keys::{accepted, bracketed_key, choice_letters, truth};
 use super::open::split_unlabeled_answer;
+use super::repeats::{settle, Settled};
 use super::ImportWarning;
 
 /// Points per question when neither the file nor the caller gives any.
@@ -87,6 +89,25 @@ fn points(
     let spec = &draft.heading.spec;
     let found = draft.questions.len();
     let none = vec![None; found];
+    if let Some((a, b, total)) = spec.product.filter(|_| spec.each.is_none()) {
+        // `2×10=20分` and `10×2=20分` both occur: the factor that counts the questions found is the count.
+        let count = Points::whole(found as i64);
+        let each = if b == count {
+            Some(a)
+        } else if a == count {
+            Some(b)
+        } else {
+            None
+        };
+        match each {
+            Some(each) => return (each, none),
+            None => warn(
+                draft.line,
+                format!("section “{title}”: neither factor of {a}×{b}={total} is the {found} questions found; the total was shared out"),
+            ),
+        }
+    }
+    let total_from_product = spec.product.map(|(_, _, total)| total);
     if let Some(each) = spec.each {
         let count = spec.count.map_or(found as i64, i64::from);
         if let Some(total) = spec.total.filter(|t| t.hundredths() != each.hundredths() * count) {
@@ -94,7 +115,7 @@ fn points(
         }
         return (each, none);
     }
-    if let Some(total) = spec.total {
+    if let Some(total) = spec.total.or(total_from_product) {
         let count = spec.count.map_or(found as i64, i64::from).max(1);
         let (base, rest) = (total.hundredths() / count, total.hundredths() % count);
         if rest == 0 {
@@ -146,7 +167,7 @@ fn rules(draft: &DraftSection, section: &mut SectionDoc, warn: &mut impl FnMut(u
 
 fn question(
     draft: &DraftQuestion,
-    kind: QuestionKind,
+    section_kind: QuestionKind,
     title: &str,
     warn: &mut impl FnMut(usize, String),
 ) -> QuestionDoc {
@@ -154,8 +175,21 @@ fn question(
     if doc.prompt.is_empty() {
         warn(draft.line, format!("question {} of “{title}” has no text", draft.number));
     }
-    let answer = draft.answer.as_ref().map(|a| a.text.trim()).filter(|t| !t.is_empty());
+    let labelled = question_kind_label(&doc.prompt);
+    if let Some((_, rest)) = &labelled {
+        doc.prompt = rest.clone();
+    }
+    let settled = settle(draft, labelled.as_ref().map_or(section_kind, |l| l.0), title, warn);
+    let answer = match &settled {
+        Settled::One(text) => Some(text.as_str()),
+        Settled::None | Settled::Conflict => None,
+    };
+    let kind = question_kind(draft, section_kind, labelled.map(|l| l.0), answer, title, warn);
+    if kind != section_kind {
+        doc.kind = Some(kind);
+    }
     let mut explanation = draft.explanation.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
+    let conflict = settled == Settled::Conflict;
     match kind {
         QuestionKind::SingleChoice | QuestionKind::MultipleChoice => {
             doc.options = draft
@@ -163,15 +197,19 @@ fn question(
                 .iter()
                 .map(|o| OptionDoc { key: o.letter.to_string(), text: o.text.clone(), weight: None })
                 .collect();
-            let (key, rest) = choice_key(draft, &mut doc.prompt, answer, kind, title, warn);
-            doc.answer = key;
-            if explanation.is_none() && !rest.is_empty() {
-                explanation = Some(rest);
+            if !conflict {
+                let (key, rest) = choice_key(draft, &mut doc.prompt, answer, kind, title, warn);
+                doc.answer = key;
+                if explanation.is_none() && !rest.is_empty() {
+                    explanation = Some(rest);
+                }
             }
         }
         QuestionKind::TrueFalse => {
             options_into_prompt(draft, &mut doc.prompt, title, warn);
-            doc.answer = truth_key(answer, &mut doc.prompt).map(AnswerKey::Bool);
+            if !conflict {
+                doc.answer = truth_key(answer, &mut doc.prompt).map(AnswerKey::Bool);
+            }
         }
         QuestionKind::FillBlank => {
             options_into_prompt(draft, &mut doc.prompt, title, warn);
@@ -194,9 +232,8 @@ fn question(
         }
     }
     doc.explanation = explanation;
-    if doc.answer.is_none()
-        && matches!(kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::TrueFalse)
-    {
+    let keyed = matches!(kind, QuestionKind::SingleChoice | QuestionKind::MultipleChoice | QuestionKind::TrueFalse);
+    if doc.answer.is_none() && keyed && !conflict {
         let line = draft.answer.as_ref().map_or(draft.line, |a| a.line);
         warn(
             line,
@@ -207,6 +244,45 @@ fn question(
         warn(draft.line, format!("question {} of “{title}” has no accepted answer", draft.number));
     }
     doc
+}
+
+/// The kind a question is imported as: its own label (`1. 多选题 …`) or its section's, unless its
+/// options say otherwise. A change is always reported.
+fn question_kind(
+    draft: &DraftQuestion,
+    section_kind: QuestionKind,
+    label: Option<QuestionKind>,
+    answer: Option<&str>,
+    title: &str,
+    warn: &mut impl FnMut(usize, String),
+) -> QuestionKind {
+    let n = draft.number;
+    let kind = label.unwrap_or(section_kind);
+    if kind.has_options() && draft.options.len() < 2 {
+        warn(
+            draft.line,
+            format!(
+                "question {n} of “{title}” is {} but has no options; it was imported as a short-answer question",
+                kind.as_str()
+            ),
+        );
+        return QuestionKind::ShortAnswer;
+    }
+    let letters = answer.and_then(choice_letters).map(|(l, _)| l).unwrap_or_default();
+    let fits = !letters.is_empty() && letters.iter().all(|l| draft.options.iter().any(|o| o.letter == *l));
+    if !kind.has_options() && draft.options.len() >= 2 && fits {
+        let choice = if letters.len() > 1 { QuestionKind::MultipleChoice } else { QuestionKind::SingleChoice };
+        warn(
+            draft.line,
+            format!(
+                "question {n} of “{title}” has options and a letter key; it was imported as {} rather than {}",
+                choice.as_str(),
+                kind.as_str()
+            ),
+        );
+        return choice;
+    }
+    kind
 }
 
 /// The key of a choice question, from its answer or from the prompt's brackets, checked against

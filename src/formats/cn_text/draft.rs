@@ -27,6 +27,9 @@ pub(super) struct DraftQuestion {
     pub prompt: String,
     pub options: Vec<DraftOption>,
     pub answer: Option<DraftAnswer>,
+    /// Answers written before `answer` for the same question (a second answer part, or a
+    /// question that swallowed the next one): never silently dropped.
+    pub earlier_answers: Vec<DraftAnswer>,
     pub explanation: Option<String>,
 }
 
@@ -59,7 +62,15 @@ pub(super) struct Draft {
 
 impl DraftQuestion {
     pub fn new(number: u32, line: usize) -> DraftQuestion {
-        DraftQuestion { number, line, prompt: String::new(), options: Vec::new(), answer: None, explanation: None }
+        DraftQuestion {
+            number,
+            line,
+            prompt: String::new(),
+            options: Vec::new(),
+            answer: None,
+            earlier_answers: Vec::new(),
+            explanation: None,
+        }
     }
 }
 

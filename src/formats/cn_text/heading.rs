@@ -26,8 +26,10 @@ pub(super) struct Heading {
 
 /// Longest title taken for a heading; longer text is a sentence.
 const MAX_TITLE: usize = 40;
-/// Longest spec (the bracketed part) taken after a title.
+/// Longest spec taken after a title (or after its bracket).
 const MAX_SPEC: usize = 80;
+/// Longest bracket read as a heading's spec.
+const MAX_BRACKET: usize = 160;
 
 /// Words naming a kind, checked in order (multiple before the generic choice words).
 const KIND_WORDS: [(QuestionKind, &[&str]); 7] = [
@@ -49,6 +51,43 @@ const CHOICE_WORDS: [&str; 2] = ["选择题", "選擇題"];
 /// The kind a title names.
 pub(super) fn kind_of(title: &str) -> Option<QuestionKind> {
     KIND_WORDS.iter().find(|(_, words)| contains_any(title, words)).map(|(kind, _)| *kind)
+}
+
+/// Labels a question may carry before its text (`1. 单选题 问题一？`, `1.【多选题】…`).
+const QUESTION_LABELS: [(&str, QuestionKind); 12] = [
+    ("不定项选择题", QuestionKind::MultipleChoice),
+    ("多项选择题", QuestionKind::MultipleChoice),
+    ("單項選擇題", QuestionKind::SingleChoice),
+    ("单项选择题", QuestionKind::SingleChoice),
+    ("多選題", QuestionKind::MultipleChoice),
+    ("多选题", QuestionKind::MultipleChoice),
+    ("單選題", QuestionKind::SingleChoice),
+    ("单选题", QuestionKind::SingleChoice),
+    ("判斷題", QuestionKind::TrueFalse),
+    ("判断题", QuestionKind::TrueFalse),
+    ("填空题", QuestionKind::FillBlank),
+    ("简答题", QuestionKind::ShortAnswer),
+];
+
+/// A kind label at the start of a question's text, and the text after it.
+pub(super) fn question_kind_label(prompt: &str) -> Option<(QuestionKind, String)> {
+    let folded: String = prompt.chars().map(super::text::fold).collect();
+    let open = folded.starts_with(['(', '[', '【']);
+    let after_open = if open { 1 } else { 0 };
+    let body: String = folded.chars().skip(after_open).collect();
+    let (word, kind) = QUESTION_LABELS.iter().find(|(w, _)| body.starts_with(w))?;
+    let mut rest = body.chars().skip(word.chars().count()).peekable();
+    if open && rest.next_if(|c| matches!(c, ')' | ']' | '】')).is_none() {
+        return None;
+    }
+    let mut skipped = after_open + word.chars().count() + usize::from(open);
+    while rest.next_if(|c| c.is_whitespace() || matches!(c, ':' | '.' | '、')).is_some() {
+        skipped += 1;
+    }
+    // A label stands apart from the text: `单选题的定义是什么？` is a question about single choice.
+    let separated = open || skipped > word.chars().count();
+    let text: String = prompt.chars().skip(skipped).collect();
+    (separated && !text.trim().is_empty()).then(|| (*kind, text.trim().to_string()))
 }
 
 fn names_a_kind(title: &str) -> bool {
@@ -77,10 +116,22 @@ pub(super) fn heading_at(line: &Line, i: usize, next_line_q1: bool) -> Option<(H
     if title.is_empty() {
         return None;
     }
-    let q1 = (title_end..f.len().min(title_end + MAX_SPEC)).find(|&k| is_question_one(f, k));
+    // A bracket right after the title is the spec whatever else it says
+    // (`（每题1分，共10分。请在括号内填写对或错）`); only what follows it must look like a spec.
+    let bracket_end = bracket_close(f, title_end).map(|close| close + 1);
+    let spec_from = bracket_end.unwrap_or(title_end);
+    let q1 = (spec_from..f.len().min(spec_from + MAX_SPEC)).find(|&k| is_question_one(f, k));
     let end = q1.unwrap_or(f.len());
-    // Checked before reading the spec, so a long line of heading-like text stays linear.
-    if end - title_end > MAX_SPEC || !is_spec_like(&f[title_end..end]) {
+    // The length is checked before anything reads the spec, so a long line of heading-like text
+    // stays linear.
+    if end - spec_from > MAX_SPEC {
+        return None;
+    }
+    let after = &f[spec_from..end];
+    if !(after.iter().all(|c| c.is_whitespace() || *c == ':') || is_spec_like(after)) {
+        return None;
+    }
+    if bracket_end.is_some() && !is_bracket_spec(&f[title_start..title_end], &f[title_end..spec_from]) {
         return None;
     }
     let folded_title: String = f[title_start..title_end].iter().collect();
@@ -160,6 +211,27 @@ pub(super) fn is_question_one(f: &[char], k: usize) -> bool {
         && !f.get(k + 2).is_some_and(char::is_ascii_digit)
 }
 
+/// The index of the bracket closing the one opened at `open`, within [`MAX_BRACKET`] characters.
+fn bracket_close(f: &[char], open: usize) -> Option<usize> {
+    let close = match f.get(open)? {
+        '(' => ')',
+        '[' => ']',
+        '【' => '】',
+        _ => return None,
+    };
+    let inner = f[open + 1..].iter().take(MAX_BRACKET);
+    let at = inner.take_while(|c| !matches!(c, '(' | '[' | '【')).position(|&c| c == close)?;
+    Some(open + 1 + at)
+}
+
+/// A bracket after a title is a spec when the title names a kind or the bracket speaks of
+/// questions or points (`(共5题)`, `（20分）`), not when it is an aside of a sentence.
+fn is_bracket_spec(title: &[char], bracket: &[char]) -> bool {
+    let title: String = title.iter().collect();
+    let bracket: String = bracket.iter().collect();
+    names_a_kind(&title) || contains_any(&bracket, &["题", "題", "分"]) || bracket.chars().count() <= 12
+}
+
 /// Whether the text between a title and its first question reads as a spec rather than prose.
 fn is_spec_like(f: &[char]) -> bool {
     let s: String = f.iter().collect();
@@ -200,6 +272,28 @@ mod tests {
         assert_eq!(h.title, "自我認知與職業動機");
         assert!(at("一、自我認知與職業動機", 0, false).is_none());
         assert!(at("一、自我認知與職業動機", 0, true).is_some());
+    }
+
+    #[test]
+    fn reads_a_spec_with_sentences_inside_the_bracket() {
+        let h = at("三、判断题（每题1分，共10分。请在括号内填写对或错）", 0, false).unwrap_or_default();
+        assert_eq!(h.kind, Some(QuestionKind::TrueFalse));
+        assert_eq!(
+            (h.spec.each, h.spec.total),
+            (Some(crate::domain::points::Points::whole(1)), Some(crate::domain::points::Points::whole(10)))
+        );
+        let h = at("二、多选题（本题共5小题。每小题选出所有正确答案！每题4分）1.甲", 0, false).unwrap_or_default();
+        assert_eq!((h.spec.count, h.spec.each), (Some(5), Some(crate::domain::points::Points::whole(4))));
+        assert!(at("一、患者说(我很生气。你们怎么回事?)", 0, false).is_none());
+    }
+
+    #[test]
+    fn reads_a_question_s_own_kind_label() {
+        let label = question_kind_label;
+        assert_eq!(label("单选题 问题一？"), Some((QuestionKind::SingleChoice, "问题一？".into())));
+        assert_eq!(label("【多选题】问题二？"), Some((QuestionKind::MultipleChoice, "问题二？".into())));
+        assert_eq!(label("（判断题）说法对吗"), Some((QuestionKind::TrueFalse, "说法对吗".into())));
+        assert_eq!(label("单选题的定义是什么？"), None);
     }
 
     #[test]

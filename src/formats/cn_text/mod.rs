@@ -7,6 +7,14 @@
 //! drafts into a [`PaperDoc`], deciding kinds, points and keys. Page furniture ([`furniture`]) is
 //! dropped on the way. Whatever is assumed or left out becomes an [`ImportWarning`] with its line;
 //! a key is never made up.
+//!
+//! What protects the keys: a question number is a number whatever its text starts with
+//! (`3、12岁以下…`; after `.` a digit is read as a decimal unless that number comes next); a
+//! heading's bracket is its spec whatever sentence it holds; two different answers for one
+//! question leave it keyless ([`repeats`]); options start at a line start or after a stem has
+//! ended, never inside `f(A)`. A bank without answers imports whole, its questions keyless and
+//! warned. Markdown markup is stripped per line ([`text::unmark`]); a question's own kind label
+//! (`1. 多选题 …`) and options with a letter key decide its kind, and any change is warned.
 
 mod answers;
 mod build;
@@ -16,10 +24,13 @@ mod heading;
 mod keys;
 mod open;
 mod parse;
+mod repeats;
 mod spec;
 mod text;
 mod tokens;
 
+#[cfg(test)]
+mod recruiter_files;
 #[cfg(test)]
 mod tests;
 

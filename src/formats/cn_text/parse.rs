@@ -145,8 +145,10 @@ impl Parser {
         };
         match section.heading.kind {
             Some(kind) if kind.has_options() => Options::Anywhere(next),
+            // Options at a line start are read in any section, so a choice question in an open
+            // section is noticed (and reported); without a letter key they go back into the prompt.
+            Some(_) => Options::LineOnly(next),
             None => Options::LineStart(next),
-            Some(_) => Options::Off,
         }
     }
 
@@ -253,21 +255,14 @@ impl Parser {
         }
     }
 
-    /// Opens a fresh answer for the current question; a second answer replaces the first.
+    /// Opens a fresh answer for the current question. An answer already there is kept aside, for
+    /// the builder to compare: two different keys for one question leave it without one.
     pub(super) fn start_answer(&mut self, line: usize) {
         let Some((s, q)) = self.current else { return };
         let question = &mut self.draft.sections[s].questions[q];
-        let number = question.number;
         let previous = question.answer.replace(DraftAnswer { line, text: String::new() });
-        if let Some(prev) = previous.filter(|a| !a.text.is_empty()) {
-            let title = self.draft.sections[s].display_title();
-            self.warn(
-                line,
-                format!(
-                    "question {number} of “{title}” is answered again (first at line {}); the later answer is used",
-                    prev.line
-                ),
-            );
+        if let Some(prev) = previous.filter(|a| !a.text.trim().is_empty()) {
+            question.earlier_answers.push(prev);
         }
     }
 

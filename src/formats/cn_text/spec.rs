@@ -22,9 +22,14 @@ pub(super) struct Spec {
     pub penalty: Option<Points>,
     /// `扣完为止`: the section total never goes below zero.
     pub floor_at_section: bool,
+    /// `(2×10=20分)`: two factors and the total; which factor counts questions is decided
+    /// against the questions found.
+    pub product: Option<(Points, Points, Points)>,
 }
 
 const QUESTION_UNITS: [&str; 6] = ["小题", "小題", "道题", "道題", "题", "題"];
+/// Units of `每…N分` beyond questions: `每空1分` (a fill-in question with one blank each).
+const EACH_UNITS: [&str; 8] = ["小题", "小題", "道题", "道題", "题", "題", "小空", "空"];
 const SHORTFALL: [&str; 12] =
     ["少选", "少選", "漏选", "漏選", "选对", "選對", "对一个", "對一個", "对一项", "對一項", "正确选项", "正確選項"];
 const NOTHING: [&str; 5] = ["不得分", "不给分", "不給分", "得0分", "零分"];
@@ -35,6 +40,7 @@ const FLOOR: [&str; 6] = ["扣完为止", "扣完為止", "扣至0", "扣至零"
 pub(super) fn parse(f: &[char]) -> Spec {
     let mut spec = Spec::default();
     read_counts(f, &mut spec);
+    spec.product = product(f);
     for clause in f.split(|c| matches!(c, ',' | ';' | '(' | ')' | '。' | '，' | '；')) {
         read_rules(clause, &mut spec);
     }
@@ -58,7 +64,7 @@ fn read_counts(f: &[char], spec: &mut Spec) {
             }
             '每' => {
                 let after = skip_spaces(f, i + 1);
-                if let Some(unit) = QUESTION_UNITS.iter().find(|u| starts_with(f, after, u)) {
+                if let Some(unit) = EACH_UNITS.iter().find(|u| starts_with(f, after, u)) {
                     let mut at = skip_spaces(f, after + unit.chars().count());
                     if f.get(at) == Some(&'得') {
                         at = skip_spaces(f, at + 1);
@@ -73,6 +79,30 @@ fn read_counts(f: &[char], spec: &mut Spec) {
             _ => {}
         }
     }
+}
+
+/// `2×10=20分`, `5*5=25分`, `2 x 10 = 20分`: the first product written as factors and a total.
+fn product(f: &[char]) -> Option<(Points, Points, Points)> {
+    (0..f.len()).find_map(|i| {
+        let starts_number =
+            f[i].is_ascii_digit() && !i.checked_sub(1).is_some_and(|p| f[p].is_ascii_digit() || f[p] == '.');
+        if !starts_number {
+            return None;
+        }
+        let (a, end) = number_at(f, i)?;
+        let times = skip_spaces(f, end);
+        if !matches!(f.get(times), Some('×' | '*' | 'x' | 'X' | '✕')) {
+            return None;
+        }
+        let (b, end) = number_at(f, skip_spaces(f, times + 1))?;
+        let equals = skip_spaces(f, end);
+        if f.get(equals) != Some(&'=') {
+            return None;
+        }
+        let (total, end) = number_at(f, skip_spaces(f, equals + 1))?;
+        (starts_with(f, skip_spaces(f, end), "分") && a.hundredths() * b.hundredths() == total.hundredths() * 100)
+            .then_some((a, b, total))
+    })
 }
 
 /// The scoring rule, penalty and floor written in one clause.
@@ -137,6 +167,15 @@ mod tests {
         assert_eq!((s.count, s.each, s.total), (Some(2), None, Some(Points::whole(13))));
         let s = spec("（共十题，每小题 1.5 分）");
         assert_eq!((s.count, s.each), (Some(10), Some(Points::from_hundredths(150))));
+    }
+
+    #[test]
+    fn reads_points_written_as_products() {
+        let (two, ten, twenty) = (Points::whole(2), Points::whole(10), Points::whole(20));
+        assert_eq!(spec("(2×10=20分)").product, Some((two, ten, twenty)));
+        assert_eq!(spec("（5＊5＝25分）").product, Some((Points::whole(5), Points::whole(5), Points::whole(25))));
+        assert_eq!(spec("(2×10=21分)").product, None, "a product that does not add up is not read");
+        assert_eq!(spec("（每空1分，共5分）").each, Some(Points::whole(1)));
     }
 
     #[test]

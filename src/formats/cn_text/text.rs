@@ -30,7 +30,8 @@ pub(super) struct Line {
 impl Line {
     /// Reads a physical line.
     pub fn new(number: usize, raw: &str) -> Line {
-        let cleaned = strip_pinyin(raw.trim_end_matches('\r').trim_start_matches('\u{FEFF}'));
+        let unmarked = unmark(raw.trim_end_matches('\r').trim_start_matches('\u{FEFF}'));
+        let cleaned = strip_pinyin(&unmarked);
         let orig: Vec<char> = cleaned.trim().chars().collect();
         let folded = orig.iter().map(|&c| fold(c)).collect();
         Line { number, orig, folded }
@@ -52,6 +53,33 @@ impl Line {
         let from = from.min(to);
         self.orig[from..to].iter().collect::<String>().trim().to_string()
     }
+}
+
+/// Removes the Markdown that banks shared as `.md` carry: `## ` heading marks, `> ` quotes,
+/// `**bold**`/`__bold__`, backslash escapes (`1\.`), code-fence lines, and table pipes
+/// (`| A | 甲 |` → `A 甲`, which reads as an option).
+pub(super) fn unmark(line: &str) -> String {
+    let t = line.trim_start();
+    if t.starts_with("```") || t.starts_with("~~~") || is_table_rule(t) {
+        return String::new();
+    }
+    let t = t.trim_start_matches('#').trim_start_matches('>');
+    let t = if t.len() < line.trim_start().len() { t.trim_start() } else { t };
+    let mut out = t.replace("**", "").replace("__", "");
+    for escaped in ["\\.", "\\*", "\\_", "\\#", "\\(", "\\)", "\\[", "\\]", "\\-"] {
+        out = out.replace(escaped, &escaped[1..]);
+    }
+    if out.starts_with('|') && out.trim_end().ends_with('|') {
+        let cells: Vec<&str> =
+            out.trim().trim_matches('|').split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
+        return cells.join(" ");
+    }
+    out
+}
+
+/// `|---|:---:|`: the rule under a Markdown table's header.
+fn is_table_rule(t: &str) -> bool {
+    t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
 const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ";
@@ -186,6 +214,17 @@ mod tests {
         assert_eq!(strip_pinyin("體重(kg)與(app)"), "體重(kg)與(app)");
         assert_eq!(strip_pinyin("(yī)"), "(yī)");
         assert_eq!(strip_pinyin("獒t(yī)學 café (é)"), "獒t學 café (é)");
+    }
+
+    #[test]
+    fn strips_markdown() {
+        assert_eq!(unmark("## 一、单选题（每题2分）"), "一、单选题（每题2分）");
+        assert_eq!(unmark("1\\. **首要原则**是？"), "1. 首要原则是？");
+        assert_eq!(unmark("**答案：B**"), "答案：B");
+        assert_eq!(unmark("| A | 甲 |"), "A 甲");
+        assert_eq!(unmark("|---|---|"), "");
+        assert_eq!(unmark("```python"), "");
+        assert_eq!(unmark("x = f(A)  # 注释"), "x = f(A)  # 注释");
     }
 
     #[test]

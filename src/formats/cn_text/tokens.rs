@@ -27,7 +27,10 @@ pub(super) struct Context {
 pub(super) enum Options {
     /// Not here (open sections, answer parts).
     Off,
-    /// Only at the start of a line (sections whose kind is not known yet).
+    /// Only at the start of a line (open sections: a choice question there is reported).
+    LineOnly(char),
+    /// At the start of a line, or running on after a stem that has ended (sections whose kind
+    /// is not known yet).
     LineStart(char),
     /// Also inside a line (`A.甲 B.乙`), in choice sections.
     Anywhere(char),
@@ -71,16 +74,16 @@ pub(super) fn line_start(line: &Line, ctx: &Context) -> Marker {
     if let Some((h, end)) = heading_at(line, 0, ctx.next_line_q1) {
         return Marker { start: 0, end, kind: MarkerKind::Heading(h) };
     }
-    if let Some((n, end)) = question_number_at(f, 0) {
+    if let Some((n, end)) = question_number_at(f, 0, Some(ctx.next_question)) {
         if n == ctx.next_question || !ctx.in_answer_text {
             return Marker { start: 0, end, kind: MarkerKind::Question(n) };
         }
     }
     let letter = match ctx.options {
-        Options::LineStart(c) | Options::Anywhere(c) => Some(c),
+        Options::LineOnly(c) | Options::LineStart(c) | Options::Anywhere(c) => Some(c),
         Options::Off => None,
     };
-    if let (Some(expected), Some((c, end))) = (letter, option_at(f, 0)) {
+    if let (Some(expected), Some((c, end))) = (letter, option_at(f, 0, true)) {
         // A skipped letter is still an option; only earlier letters are text.
         if c >= expected && c <= 'H' {
             return Marker { start: 0, end, kind: MarkerKind::Choice(c) };
@@ -110,28 +113,55 @@ fn marker_at(line: &Line, k: usize, ctx: &Context) -> Option<Marker> {
             return marker(end, MarkerKind::Heading(h));
         }
     }
-    // `v2.`, `1-2.`, `3.5.` are not numbering; a number or letter glued to a word is not a marker.
-    let prev_ok =
-        k.checked_sub(1).is_none_or(|p| !(f[p].is_ascii_alphanumeric() || matches!(f[p], '-' | '/' | '.' | '~')));
-    if c.is_ascii_digit() && prev_ok {
-        if let Some((n, end)) = question_number_at(f, k) {
+    let prev = k.checked_sub(1).map(|p| f[p]);
+    // `v2.`, `1-2.`, `3.5.`, `第1、2题`, `1、2、3` are not numbering.
+    let number_ok = prev.is_none_or(|p| !(p.is_ascii_alphanumeric() || "-/.~第、".contains(p)));
+    if c.is_ascii_digit() && number_ok {
+        if let Some((n, end)) = question_number_at(f, k, None) {
             if n == ctx.next_question {
                 return marker(end, MarkerKind::Question(n));
             }
         }
     }
-    if let Options::Anywhere(expected) = ctx.options {
-        if c == expected && prev_ok {
-            if let Some((letter, end)) = option_at(f, k) {
-                return marker(end, MarkerKind::Choice(letter));
-            }
+    match ctx.options {
+        Options::Anywhere(expected) if starts_option(f, k, expected) => {
+            option_at(f, k, false).map(|(letter, end)| Marker { start: k, end, kind: MarkerKind::Choice(letter) })
         }
+        // Where the kind is unknown, options run on after a stem only when the stem has ended
+        // (`…要求？A.推诿B.一次办结`), so `方案A.` inside a sentence stays text.
+        Options::LineStart(expected) if starts_option(f, k, expected) && (expected != 'A' || ends_stem(prev)) => {
+            option_at(f, k, false).map(|(letter, end)| Marker { start: k, end, kind: MarkerKind::Choice(letter) })
+        }
+        _ => None,
     }
-    None
+}
+
+/// Whether option `expected` (`B.`, `(B)`) may start at `k` inside a line: never inside an
+/// identifier or a call (`f(A)`, `x_A.`, `(A)` after a name).
+fn starts_option(f: &[char], k: usize, expected: char) -> bool {
+    let at = if f[k] == '(' { k + 1 } else { k };
+    if f.get(at) != Some(&expected) {
+        return false;
+    }
+    let prev = k.checked_sub(1).map(|p| f[p]);
+    let glued = |p: char| p.is_ascii_alphanumeric() || "_(.$".contains(p);
+    if prev.is_some_and(glued) {
+        return false;
+    }
+    // `A)` after an opening bracket is the inside of `(A)`, handled at the bracket.
+    !(f[k] != '(' && prev == Some('('))
+}
+
+/// Whether the character before a run-on first option ends a stem (`？`, `：`, `。`, a space, a bracket).
+fn ends_stem(prev: Option<char>) -> bool {
+    prev.is_none_or(|p| p.is_whitespace() || "?:。!;)】".contains(p))
 }
 
 /// `12.`, `12、`, `第12题`: the number and where its text starts.
-pub(super) fn question_number_at(f: &[char], i: usize) -> Option<(u32, usize)> {
+///
+/// A digit right after `、` still starts the text (`3、12岁以下…`). After `.` it may be a decimal
+/// (`3.5分`), so there it starts the text only when `expected` says this number comes next.
+pub(super) fn question_number_at(f: &[char], i: usize, expected: Option<u32>) -> Option<(u32, usize)> {
     if f.get(i) == Some(&'第') {
         let digits = f[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
         let unit = i + 1 + digits;
@@ -143,23 +173,38 @@ pub(super) fn question_number_at(f: &[char], i: usize) -> Option<(u32, usize)> {
         return Some((n, skip_spaces(f, after)));
     }
     let digits = f[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || digits > 3 || !matches!(f.get(i + digits), Some('.' | '、')) {
-        return None;
-    }
-    if f.get(i + digits + 1).is_some_and(char::is_ascii_digit) {
+    let delimiter = f.get(i + digits).copied();
+    if digits == 0 || digits > 3 || !matches!(delimiter, Some('.' | '、')) {
         return None;
     }
     let n = f[i..i + digits].iter().collect::<String>().parse().ok()?;
+    let digit_follows = f.get(i + digits + 1).is_some_and(char::is_ascii_digit);
+    if digit_follows && delimiter == Some('.') && expected != Some(n) {
+        return None;
+    }
     Some((n, skip_spaces(f, i + digits + 1)))
 }
 
-/// `A.`, `B、`, `C:`, `D)`: the letter and where its text starts.
-pub(super) fn option_at(f: &[char], i: usize) -> Option<(char, usize)> {
+/// `A.`, `B、`, `C:`, `D)`, `(E)`, and at a line start `A 甲`: the letter and where its text starts.
+pub(super) fn option_at(f: &[char], i: usize, at_line_start: bool) -> Option<(char, usize)> {
     let c = *f.get(i)?;
-    if !c.is_ascii_uppercase() || !matches!(f.get(i + 1), Some('.' | '、' | ':' | ')')) {
+    if c == '(' {
+        let letter = *f.get(i + 1)?;
+        let text = skip_spaces(f, i + 3);
+        // `（A）` closing a stem is a key written into the prompt, not an option.
+        let has_text = f.get(text).is_some_and(|t| !"。.,?)".contains(*t));
+        return (letter.is_ascii_uppercase() && f.get(i + 2) == Some(&')') && has_text).then_some((letter, text));
+    }
+    if !c.is_ascii_uppercase() {
         return None;
     }
-    Some((c, skip_spaces(f, i + 2)))
+    if matches!(f.get(i + 1), Some('.' | '、' | ':' | ')')) {
+        return Some((c, skip_spaces(f, i + 2)));
+    }
+    // `A 甲`: a letter, a space and text that is not Latin (`A lot` is prose).
+    let text = skip_spaces(f, i + 1);
+    let spaced = at_line_start && text > i + 1 && f.get(text).is_some_and(|t| !t.is_ascii());
+    spaced.then_some((c, text))
 }
 
 const ANSWER_WORDS: [&str; 7] = ["参考答案", "參考答案", "标准答案", "標準答案", "正确答案", "正確答案", "答案"];
@@ -207,12 +252,12 @@ fn after_sentence(f: &[char], i: usize) -> bool {
 
 /// Whether a line starts with a question number.
 pub(super) fn starts_question(line: &Line) -> bool {
-    question_number_at(&line.folded, 0).is_some()
+    question_number_at(&line.folded, 0, None).is_some()
 }
 
 /// Whether a line starts with question 1.
 pub(super) fn starts_question_one(line: &Line) -> bool {
-    question_number_at(&line.folded, 0).is_some_and(|(n, _)| n == 1)
+    question_number_at(&line.folded, 0, None).is_some_and(|(n, _)| n == 1)
 }
 
 #[cfg(test)]
@@ -255,9 +300,11 @@ mod tests {
         let b = next_marker(&line, 2, &ctx(2, Options::Anywhere('B'))).map(|m| m.start);
         assert_eq!(b, Some(4));
         assert!(next_marker(&line, 2, &ctx(2, Options::Anywhere('C'))).is_none());
-        assert!(next_marker(&line, 2, &ctx(2, Options::LineStart('B'))).is_none());
-        assert_eq!(option_at(&['B', '．'], 0), None, "callers pass folded text");
-        assert_eq!(option_at(&['B', '.'], 0), Some(('B', 2)));
+        assert_eq!(next_marker(&line, 2, &ctx(2, Options::LineStart('B'))).map(|m| m.start), Some(4));
+        let stem = Line::new(1, "比较方案A.甲");
+        assert!(next_marker(&stem, 0, &ctx(2, Options::LineStart('A'))).is_none(), "A inside a sentence");
+        assert_eq!(option_at(&['B', '．'], 0, false), None, "callers pass folded text");
+        assert_eq!(option_at(&['B', '.'], 0, false), Some(('B', 2)));
     }
 
     #[test]
