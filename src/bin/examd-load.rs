@@ -31,6 +31,9 @@ enum Command {
 
 #[derive(Args)]
 struct RunArgs {
+    /// A cn-text paper to import instead of seed 001 (e.g. one the server grades whole).
+    #[arg(long)]
+    paper: Option<PathBuf>,
     /// examd base URL; repeat to spread candidates and markers over several instances.
     #[arg(long = "target", default_value = "http://127.0.0.1:8080")]
     targets: Vec<String>,
@@ -127,7 +130,13 @@ fn config(a: RunArgs) -> Result<(Config, Option<PathBuf>, bool), String> {
         targets: a.targets,
         admin_email: a.admin_email.ok_or("give --admin-email (or EXAMD_ADMIN_EMAIL)")?,
         admin_password: a.admin_password.ok_or("give --admin-password (or EXAMD_ADMIN_PASSWORD)")?,
-        paper: PAPER,
+        // Read once for the whole run, which lives as long as the process.
+        paper: match &a.paper {
+            Some(path) => Box::leak(
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?.into_boxed_str(),
+            ),
+            None => PAPER,
+        },
         candidates: a.candidates,
         connections: a.connections.max(1),
         pace,

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::store::exams::ExamRow;
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::time::{from_db, to_db};
-use crate::store::{attempts, audit, DbConn};
+use crate::store::{attempts, audit, dialect, DbConn};
 
 /// Most candidates invited in one request.
 const MAX_INVITES_PER_REQUEST: usize = 10_000;
@@ -84,6 +84,7 @@ pub async fn invite(
         .write(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
             let mut issued = Vec::with_capacity(checked.len());
+            let mut rows = Vec::with_capacity(checked.len());
             for (email, name) in checked {
                 let code = AccessCode::from_random(random_token(CODE_BYTES));
                 let row = InvitationRow {
@@ -96,15 +97,16 @@ pub async fn invite(
                     revoked_at: None,
                     created_at: to_db(now),
                 };
-                invitations::insert(c, &row)?;
                 issued.push(IssuedInvitation {
-                    id: row.id,
-                    email: row.email,
-                    name: row.name,
+                    id: row.id.clone(),
+                    email: row.email.clone(),
+                    name: row.name.clone(),
                     access_code: code.reveal().to_string(),
                     start_url: format!("{take}{}", code.reveal()),
                 });
+                rows.push(row);
             }
+            dialect::insert_invitations(c, &rows)?;
             audit::record(
                 c,
                 now,

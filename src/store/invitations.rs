@@ -29,11 +29,6 @@ pub struct InvitationRow {
     pub created_at: NaiveDateTime,
 }
 
-/// Inserts an invitation.
-pub fn insert(conn: &mut DbConn, row: &InvitationRow) -> QueryResult<()> {
-    diesel::insert_into(invitations::table).values(row).execute(conn).map(drop)
-}
-
 /// The invitation with this id.
 pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<InvitationRow>> {
     invitations::table.find(id).select(InvitationRow::as_select()).get_result(conn).optional()
