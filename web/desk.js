@@ -121,8 +121,11 @@ function heading() {
   return q ? t('byQuestion', { n: q.number, left }) : t('byExam', { left });
 }
 
-/** The next answer: one the marker holds first, else a fresh claim. */
+/** The next answer: one the marker holds first, else a fresh claim. One at a time: a double-pressed
+ * Enter must not claim two answers. */
 async function next(message, skipping) {
+  if (desk.busy) return;
+  desk.busy = true;
   const { exam, question } = desk;
   try {
     const held = (await api.heldTasks(exam.exam_id)).filter(
@@ -130,13 +133,15 @@ async function next(message, skipping) {
     );
     const task = held[0] || (await api.claim(exam.exam_id, question && question.key));
     if (skipping) await giveBack(skipping);
-    if (!task) return nothingLeft(skipping ? t('nothingElse') : t('nothingLeft'));
     say(message);
+    if (!task) return nothingLeft(skipping ? t('nothingElse') : t('nothingLeft'));
     take(task, null);
     refreshCounts();
   } catch (error) {
     if (sessionEnded(error)) return;
     bar.alert.textContent = problemText(error);
+  } finally {
+    if (desk) desk.busy = false;
   }
 }
 
@@ -199,9 +204,12 @@ function take(task, kept) {
 
 async function scoreIt(points, comment) {
   const { task, lease } = desk;
+  if (desk.busy || desk.scoring === task.id) return;
+  desk.scoring = task.id;
   try {
     await api.score(task.id, task.fence, points, comment);
   } catch (error) {
+    if (desk) desk.scoring = null;
     if (sessionEnded(error)) return;
     if (error.code === 'lease_lost') return lease.lose('taken');
     bar.alert.textContent = problemText(error);
