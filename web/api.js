@@ -83,3 +83,26 @@ export const save = (id, question, answer, seq) =>
 export const submit = (id) => call('POST', `/attempts/${enc(id)}/submit`, {});
 /** The released result. */
 export const result = (id) => call('GET', `/attempts/${enc(id)}/result`);
+
+// Staff: the marking desk.
+/** Logs a staff member in with e-mail and password. */
+export const login = (email, password) => call('POST', '/auth/login', { email, password });
+/** The exams the caller marks, with what is left per question. */
+export const markerExams = () => call('GET', '/marking/exams');
+/** The tasks the caller holds (of one exam, or all). */
+export const heldTasks = (examId) =>
+  call('GET', `/marking/tasks?held=true${examId ? `&exam_id=${enc(examId)}` : ''}`);
+/** Claims the next answer of an exam, or of one question of it; `null` when nothing is left. */
+export const claim = (examId, question) =>
+  call('POST', '/marking/claim', question ? { exam_id: examId, question } : { exam_id: examId });
+/** Renews a held task's lease. */
+export const renew = (id, fence) => call('POST', `/marking/tasks/${enc(id)}/renew`, { fence });
+/** Scores a held task. */
+export const score = (id, fence, points, comment) =>
+  call('POST', `/marking/tasks/${enc(id)}/score`, { points, comment, fence });
+/** Gives a held task back to the queue. */
+export const giveBack = (id, fence) => call('POST', `/marking/tasks/${enc(id)}/release`, { fence });
+/** The caller's own marks in an exam. */
+export const myMarks = (examId) => call('GET', `/marking/exams/${enc(examId)}/marks`);
+/** Corrects one of the caller's marks before release. */
+export const correct = (id, points, comment) => call('PUT', `/marking/tasks/${enc(id)}/score`, { points, comment });

@@ -9,22 +9,8 @@ use super::extract::{Marking, Recruiting, Staff};
 use super::read_body;
 use crate::error::{ApiError, Problem};
 use crate::service::adjudication::{self, Adjudicated, Adjudication, MarkingProgress, Settle};
-use crate::service::marking::{self, ClaimRequest, MarkerExam, ScoreRequest, ScoredTask, TaskView};
+use crate::service::marking::{self, ClaimRequest, ScoreRequest, ScoredTask, TaskView};
 use crate::state::AppState;
-
-/// The exams the caller marks, with what is left in each queue.
-#[utoipa::path(
-    tag = "marking",
-    security(("bearer" = ["admin", "marker"])),
-    responses(
-        (status = 200, description = "Assigned exams (an admin: all)", body = [MarkerExam]),
-        (status = 403, description = "Not a marker", body = Problem),
-    )
-)]
-#[get("/marking/exams")]
-pub async fn my_exams(state: web::Data<AppState>, staff: Staff<Marking>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(marking::my_exams(&state, &staff.principal).await?))
-}
 
 /// Claim the next answer to mark of an exam assigned to the caller.
 #[utoipa::path(

@@ -6,6 +6,7 @@ pub mod exams;
 pub mod extract;
 pub mod limits;
 pub mod marking;
+pub mod marking_desk;
 pub mod middleware;
 pub mod openapi;
 pub mod ops;
@@ -49,7 +50,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(marking::claim)
         .service(marking::score)
         .service(marking::release)
-        .service(marking::my_exams)
+        .service(marking_desk::renew)
+        .service(marking_desk::correct)
+        .service(marking_desk::held)
+        .service(marking_desk::my_exams)
+        .service(marking_desk::my_marks)
         .service(auth::login)
         .service(auth::me)
         .service(users::create)

@@ -31,7 +31,7 @@ const ASSETS_PLACEHOLDER: &str = "%ASSETS%";
 
 /// The pages: path → file in `web/`.
 const PAGES: &[(&str, &str)] =
-    &[("/", "index.html"), ("/take", "take.html"), ("/mark", "coming.html"), ("/console", "coming.html")];
+    &[("/", "index.html"), ("/take", "take.html"), ("/mark", "mark.html"), ("/console", "coming.html")];
 
 /// Registers the pages and assets (outside `/api`, and outside the OpenAPI document: they are not API).
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -46,6 +46,9 @@ pub struct TaskView {
     pub lease_expires_at: DateTime<Utc>,
     /// Send it back with the score; a later claim of the same task makes it stale.
     pub fence: i64,
+    /// The server's time when it answered, so a page can show the lease's time left whatever its own
+    /// clock says.
+    pub server_time: DateTime<Utc>,
     /// Marks move in steps of this many points.
     #[schema(value_type = f64)]
     pub step: Points,
@@ -61,6 +64,8 @@ pub struct TaskView {
 pub struct TaskQuestion {
     /// Key.
     pub key: String,
+    /// Its position in the paper (1-based), as the recruiter and markers speak of it.
+    pub number: usize,
     /// `short_answer`, `scenario` or `essay`.
     pub kind: String,
     /// Prompt.
@@ -126,7 +131,11 @@ pub fn exam_paper(c: &mut DbConn, cache: &PaperCache, exam: &ExamRow) -> Result<
 
 /// The exam if the caller marks it, with its paper's stamp. An exam not assigned to them is "not found",
 /// as if it did not exist, so exam ids reveal nothing; admins mark anything.
-fn marked_exam(c: &mut DbConn, who: &StaffPrincipal, exam_id: &str) -> Result<(ExamRow, NaiveDateTime), ApiError> {
+pub(super) fn marked_exam(
+    c: &mut DbConn,
+    who: &StaffPrincipal,
+    exam_id: &str,
+) -> Result<(ExamRow, NaiveDateTime), ApiError> {
     if who.role == Role::Recruiter {
         return Err(ApiError::Forbidden);
     }
@@ -137,7 +146,11 @@ fn marked_exam(c: &mut DbConn, who: &StaffPrincipal, exam_id: &str) -> Result<(E
 }
 
 /// A marker's task: one of an exam they mark, and never a recruiter's adjudication.
-fn marked_task(c: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<(TaskRow, ExamRow, NaiveDateTime), ApiError> {
+pub(super) fn marked_task(
+    c: &mut DbConn,
+    who: &StaffPrincipal,
+    id: &str,
+) -> Result<(TaskRow, ExamRow, NaiveDateTime), ApiError> {
     let task = tasks::get(c, id)?.filter(|t| t.round < ADJUDICATION_ROUND).ok_or(ApiError::NotFound("task"))?;
     let (exam, paper_stamp) = marked_exam(c, who, &task.exam_id).map_err(|e| match e {
         ApiError::NotFound(_) => ApiError::NotFound("task"),
@@ -146,7 +159,7 @@ fn marked_task(c: &mut DbConn, who: &StaffPrincipal, id: &str) -> Result<(TaskRo
     Ok((task, exam, paper_stamp))
 }
 
-fn lease_lost(task: &TaskRow) -> ApiError {
+pub(super) fn lease_lost(task: &TaskRow) -> ApiError {
     let detail = if task.state == tasks::state::DONE {
         "this task has been scored already"
     } else {
@@ -155,11 +168,17 @@ fn lease_lost(task: &TaskRow) -> ApiError {
     ApiError::conflict("lease_lost", detail)
 }
 
-fn open_question<'p>(paper: &'p Paper, key: &str) -> Result<QuestionRef<'p>, ApiError> {
+pub(super) fn open_question<'p>(paper: &'p Paper, key: &str) -> Result<QuestionRef<'p>, ApiError> {
     paper.question(key).filter(|q| q.kind().is_open()).ok_or_else(|| ApiError::internal(format!("task for {key}")))
 }
 
-fn task_view(paper: &Paper, task: &TaskRow, answer: serde_json::Value) -> Result<TaskView, ApiError> {
+/// What a marker sees of a task they hold: the question, the answer and the lease.
+pub(super) fn task_view(
+    paper: &Paper,
+    task: &TaskRow,
+    answer: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<TaskView, ApiError> {
     let q = open_question(paper, &task.question_key)?;
     Ok(TaskView {
         id: task.id.clone(),
@@ -169,24 +188,43 @@ fn task_view(paper: &Paper, task: &TaskRow, answer: serde_json::Value) -> Result
             .map(from_db)
             .ok_or_else(|| ApiError::internal("claim without lease"))?,
         fence: task.fence,
+        server_time: now,
         step: step(q.points(), &q.doc.rubric),
-        question: TaskQuestion {
-            key: q.key().to_string(),
-            kind: q.kind().as_str().to_string(),
-            prompt: q.doc.prompt.clone(),
-            points: q.points(),
-            reference_answer: q.doc.reference_answer.clone(),
-            rubric: q
-                .doc
-                .rubric
-                .iter()
-                .map(|r| RubricLine { criterion: r.criterion.clone(), points: r.points })
-                .collect(),
-            guidance: q.section.guidance.clone(),
-            word_limit: q.doc.word_limit,
-        },
+        question: task_question(paper, q),
         answer,
     })
+}
+
+/// The question as a marker sees it.
+pub(super) fn task_question(paper: &Paper, q: QuestionRef<'_>) -> TaskQuestion {
+    TaskQuestion {
+        key: q.key().to_string(),
+        number: paper.questions().position(|other| other.key() == q.key()).map_or(0, |i| i + 1),
+        kind: q.kind().as_str().to_string(),
+        prompt: q.doc.prompt.clone(),
+        points: q.points(),
+        reference_answer: q.doc.reference_answer.clone(),
+        rubric: q.doc.rubric.iter().map(|r| RubricLine { criterion: r.criterion.clone(), points: r.points }).collect(),
+        guidance: q.section.guidance.clone(),
+        word_limit: q.doc.word_limit,
+    }
+}
+
+/// The candidate's saved answer to a task's question (`null` if it no longer parses).
+pub(super) fn answer_of(c: &mut DbConn, task: &TaskRow) -> Result<serde_json::Value, ApiError> {
+    Ok(attempts::response(c, &task.attempt_id, &task.question_key)?
+        .and_then(|r| r.answer)
+        .and_then(|a| serde_json::from_str(&a).ok())
+        .unwrap_or(serde_json::Value::Null))
+}
+
+/// A comment as stored: trimmed, empty as none, refused when too long.
+pub(super) fn clean_comment(comment: Option<String>) -> Result<Option<String>, ApiError> {
+    let comment = comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(ApiError::field("comment", format!("a comment has at most {MAX_COMMENT_CHARS} characters")));
+    }
+    Ok(comment)
 }
 
 /// Claims the next task of an exam the caller marks; `None` when nothing is left for them.
@@ -212,11 +250,8 @@ pub async fn claim(
             let claimed =
                 dialect::claim_task(c, &exam.id, request.question.as_deref(), &who.id, to_db(now), to_db(now + lease))?;
             let Some(task) = claimed else { return Ok(None) };
-            let answer = attempts::response(c, &task.attempt_id, &task.question_key)?
-                .and_then(|r| r.answer)
-                .and_then(|a| serde_json::from_str(&a).ok())
-                .unwrap_or(serde_json::Value::Null);
-            task_view(&paper, &task, answer).map(Some)
+            let answer = answer_of(c, &task)?;
+            task_view(&paper, &task, answer, now).map(Some)
         })
         .await
 }
@@ -229,10 +264,7 @@ pub async fn score(
     id: String,
     score: ScoreRequest,
 ) -> Result<ScoredTask, ApiError> {
-    let comment = score.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
-    if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(ApiError::field("comment", format!("a comment has at most {MAX_COMMENT_CHARS} characters")));
-    }
+    let comment = clean_comment(score.comment)?;
     let (who, st) = (who.clone(), state.clone());
     state
         .db
@@ -292,53 +324,6 @@ pub async fn release(state: &AppState, who: &StaffPrincipal, id: String, fence: 
             }
             audit::record(c, now, &who.actor(), "task.release", &format!("task:{id}"), serde_json::json!({}))?;
             Ok(())
-        })
-        .await
-}
-
-/// An exam as its marker sees it in their list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct MarkerExam {
-    /// Exam id (what `claim` takes).
-    pub exam_id: String,
-    /// Title.
-    pub title: String,
-    /// Answers waiting for a marker (an expired lease counts as waiting).
-    pub open: usize,
-    /// Answers held under a live lease.
-    pub claimed: usize,
-    /// Answers scored.
-    pub done: usize,
-}
-
-/// The exams the caller marks (an admin: every exam), with how much is left in each queue.
-pub async fn my_exams(state: &AppState, who: &StaffPrincipal) -> Result<Vec<MarkerExam>, ApiError> {
-    if who.role == Role::Recruiter {
-        return Err(ApiError::Forbidden);
-    }
-    let (who, st) = (who.clone(), state.clone());
-    state
-        .db
-        .run(move |c| {
-            let assigned =
-                if who.role == Role::Admin { exams::list(c, None)? } else { exams::assigned_to(c, &who.id)? };
-            let now = to_db(st.clock.now());
-            assigned
-                .into_iter()
-                .map(|exam| {
-                    let counts =
-                        tasks::standing_counts(c, &exam.id, now)?.into_iter().fold([0usize; 3], |sum, (_, n)| {
-                            [0, 1, 2].map(|i| sum[i] + usize::try_from(n[i]).unwrap_or(0))
-                        });
-                    Ok(MarkerExam {
-                        exam_id: exam.id,
-                        title: exam.title,
-                        open: counts[0],
-                        claimed: counts[1],
-                        done: counts[2],
-                    })
-                })
-                .collect()
         })
         .await
 }

@@ -15,6 +15,7 @@ pub mod grading;
 pub mod group_commit;
 pub mod invitations;
 pub mod marking;
+pub mod marking_desk;
 pub mod paper_cache;
 pub mod papers;
 pub mod regrade;

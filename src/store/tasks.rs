@@ -239,3 +239,74 @@ pub fn standing(task: &TaskRow, now: NaiveDateTime) -> usize {
         _ => 0,
     }
 }
+
+/// Extends the lease of a task `marker` holds under the claim `fence` to `until`, if it still runs at
+/// `now`; 1 when renewed. The fence stays: a renewal is the same claim, so the page's fence stays good.
+pub fn renew(
+    conn: &mut DbConn,
+    id: &str,
+    marker: &str,
+    fence: i64,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        marking_tasks::table
+            .find(id)
+            .filter(marking_tasks::state.eq(state::CLAIMED))
+            .filter(marking_tasks::claimed_by.eq(marker))
+            .filter(marking_tasks::fence.eq(fence))
+            .filter(marking_tasks::lease_expires_at.ge(now)),
+    )
+    .set(marking_tasks::lease_expires_at.eq(Some(until)))
+    .execute(conn)
+}
+
+/// The markers' tasks `marker` holds under a lease still running at `now`, oldest claim first.
+pub fn held_by(conn: &mut DbConn, marker: &str, now: NaiveDateTime) -> QueryResult<Vec<TaskRow>> {
+    marking_tasks::table
+        .filter(marking_tasks::state.eq(state::CLAIMED))
+        .filter(marking_tasks::claimed_by.eq(marker))
+        .filter(marking_tasks::lease_expires_at.ge(now))
+        .filter(marking_tasks::round.lt(ADJUDICATION_ROUND))
+        .order((marking_tasks::lease_expires_at.asc(), marking_tasks::id.asc()))
+        .select(TaskRow::as_select())
+        .load(conn)
+}
+
+/// The markers' tasks of one exam that `marker` scored, most recent first.
+pub fn scored_by(conn: &mut DbConn, exam_id: &str, marker: &str) -> QueryResult<Vec<TaskRow>> {
+    marking_tasks::table
+        .filter(marking_tasks::exam_id.eq(exam_id))
+        .filter(marking_tasks::state.eq(state::DONE))
+        .filter(marking_tasks::marked_by.eq(marker))
+        .filter(marking_tasks::round.lt(ADJUDICATION_ROUND))
+        .order((marking_tasks::marked_at.desc(), marking_tasks::id.asc()))
+        .select(TaskRow::as_select())
+        .load(conn)
+}
+
+/// Replaces the points and comment of a task `marker` scored; 1 when changed. `marked_at` moves to the
+/// correction's time, so the latest word on a mark is dated.
+pub fn correct(
+    conn: &mut DbConn,
+    id: &str,
+    marker: &str,
+    points: i64,
+    comment: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        marking_tasks::table
+            .find(id)
+            .filter(marking_tasks::state.eq(state::DONE))
+            .filter(marking_tasks::marked_by.eq(marker))
+            .filter(marking_tasks::round.lt(ADJUDICATION_ROUND)),
+    )
+    .set((
+        marking_tasks::points.eq(Some(points)),
+        marking_tasks::comment.eq(comment),
+        marking_tasks::marked_at.eq(Some(at)),
+    ))
+    .execute(conn)
+}

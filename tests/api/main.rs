@@ -11,6 +11,7 @@ mod helpers;
 mod imports;
 mod load;
 mod marking;
+mod marking_desk;
 mod metrics;
 mod openapi;
 mod papers;

@@ -14,17 +14,17 @@ use crate::helpers::*;
 const LEASE_SECONDS: i64 = 600;
 
 /// A published seed exam with markers assigned and `candidates` who answered every open question.
-struct Marked {
-    recruiter: String,
-    exam_id: String,
-    attempts: Vec<String>,
-    invited: Vec<Invited>,
-    markers: Vec<(String, String)>,
-    open_keys: Vec<String>,
-    choice_key: String,
+pub struct Marked {
+    pub recruiter: String,
+    pub exam_id: String,
+    pub attempts: Vec<String>,
+    pub invited: Vec<Invited>,
+    pub markers: Vec<(String, String)>,
+    pub open_keys: Vec<String>,
+    pub choice_key: String,
 }
 
-async fn exam_with_answers(app: &TestApp, candidates: usize, markers: usize, extra: Value) -> Marked {
+pub async fn exam_with_answers(app: &TestApp, candidates: usize, markers: usize, extra: Value) -> Marked {
     let (_, recruiter) = app.staff("recruiter").await;
     let paper = app.publish_seed(&recruiter, false).await;
     let exam = app.create_exam(&recruiter, paper["id"].as_str().unwrap(), extra).await;

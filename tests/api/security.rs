@@ -42,6 +42,13 @@ fn access(method: &str, path: &str) -> Option<Access> {
         (_, p) if p.starts_with("/api/v1/papers/") || p.starts_with("/api/v1/exams/") => own_object,
         (_, p) if p.starts_with("/api/v1/attempts") => Candidate,
         ("get", "/api/v1/exam") => Candidate,
+        // The desk's routes (issue 15), named so none slips through on the prefix alone.
+        ("get", "/api/v1/marking/tasks" | "/api/v1/marking/exams" | "/api/v1/marking/exams/{id}/marks") => {
+            Marking { foreign: 403 }
+        }
+        ("post", "/api/v1/marking/tasks/{id}/renew") | ("put", "/api/v1/marking/tasks/{id}/score") => {
+            Marking { foreign: 403 }
+        }
         (_, p) if p.starts_with("/api/v1/marking/") => Marking { foreign: 403 },
         _ => return None,
     })
@@ -96,7 +103,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         } else {
             &f.paper
         }
-    } else if path.starts_with("/api/v1/exams/") {
+    } else if path.starts_with("/api/v1/exams/") || path.starts_with("/api/v1/marking/exams/") {
         &f.exam
     } else {
         &f.attempt
@@ -126,6 +133,8 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         }
         ("post", "/api/v1/marking/claim") => json!({"exam_id": f.exam}),
         ("post", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok", "fence": 1}),
+        ("put", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok"}),
+        ("post", "/api/v1/marking/tasks/{id}/renew") => json!({"fence": 1}),
         ("put", "/api/v1/papers/{id}/questions/{q}/key") => json!({"answer": "A"}),
         _ => json!({}),
     };

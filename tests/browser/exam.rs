@@ -15,7 +15,12 @@ pub const SEED_001: &str = include_str!("../fixtures/seeds/001_feb79bb3dd53de14.
 /// The browser lives in real time, so the app's clock follows the wall clock (the API tests' clock
 /// stands still until moved, which a page's countdown cannot do).
 pub async fn app() -> TestApp {
-    let app = spawn_app().await;
+    app_with(&[]).await
+}
+
+/// The same, with settings of its own (a short marking lease, say).
+pub async fn app_with(extra: &[(&str, &str)]) -> TestApp {
+    let app = spawn_app_with(extra).await;
     actix_web::rt::spawn(follow_wall_clock(app.clock.clone()));
     app
 }
@@ -30,6 +35,8 @@ async fn follow_wall_clock(clock: std::sync::Arc<ManualClock>) {
 /// One invited candidate's way in.
 pub struct Invitation {
     pub code: String,
+    /// The candidate's e-mail (made up per invitation).
+    pub email: String,
     /// The start link's path and fragment (`/take#<code>`), to open at whichever origin the test uses.
     pub start_path: String,
 }
@@ -69,7 +76,8 @@ impl Exam {
         Exam::publish(app, recruiter, reply.body["id"].as_str().unwrap(), exam).await
     }
 
-    async fn publish(app: &TestApp, recruiter: String, paper_id: &str, extra: Value) -> Exam {
+    /// Publishes a draft of `recruiter` and opens an exam on it.
+    pub async fn publish(app: &TestApp, recruiter: String, paper_id: &str, extra: Value) -> Exam {
         app.post(&format!("/papers/{paper_id}/publish"), Some(&recruiter), &json!({})).await.expect(200);
         let paper = app.get(&format!("/papers/{paper_id}"), Some(&recruiter)).await.expect(200).body;
         let now = Utc::now();
@@ -87,8 +95,8 @@ impl Exam {
 
     /// Invites one candidate.
     pub async fn invite(&self, app: &TestApp, name: &str) -> Invitation {
-        let candidates =
-            json!({"candidates": [{"email": format!("{}@example.com", uuid::Uuid::new_v4().simple()), "name": name}]});
+        let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
+        let candidates = json!({"candidates": [{"email": email, "name": name}]});
         let reply = app
             .post(&format!("/exams/{}/invitations", self.exam_id), Some(&self.recruiter), &candidates)
             .await
@@ -98,7 +106,7 @@ impl Exam {
         let start_url = invitation["start_url"].as_str().unwrap();
         assert!(start_url.ends_with(&format!("/take#{code}")), "{start_url}");
         let start_path = start_url[start_url.find("/take#").unwrap()..].to_string();
-        Invitation { code, start_path }
+        Invitation { code, email, start_path }
     }
 
     /// The question at paper position `n` (1-based, in paper order).

@@ -9,6 +9,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod desk;
 mod driver;
 mod exam;
 mod modules;

@@ -83,7 +83,7 @@ impl Room {
     }
 
     /// Presses Tab until `predicate` (a script over `active`, the focused element) holds.
-    async fn tab_until(&self, what: &str, predicate: &str) {
+    pub async fn tab_until(&self, what: &str, predicate: &str) {
         let script = format!("{FIND} const active = document.activeElement; return Boolean({predicate});");
         for _ in 0..400 {
             if self.js(&script, vec![]).await == json!(true) {
@@ -148,6 +148,12 @@ impl Room {
     pub async fn write(&self, n: usize, text: &str) {
         let field = format!("find({:?}).querySelector('textarea, input[type=text]')", question(n));
         self.tab_until(&format!("the answer field of question {n}"), &format!("active === {field}")).await;
+        self.clear_field().await;
+        self.client.active_element().await.unwrap().send_keys(text).await.unwrap();
+    }
+
+    /// Empties the focused field as a person does: Ctrl+A, Backspace.
+    pub async fn clear_field(&self) {
         let select_all = KeyActions::new("keyboard".into())
             .then(KeyAction::Down { value: Key::Control.into() })
             .then(KeyAction::Down { value: 'a' })
@@ -156,7 +162,6 @@ impl Room {
             .then(KeyAction::Down { value: Key::Backspace.into() })
             .then(KeyAction::Up { value: Key::Backspace.into() });
         self.client.perform_actions(select_all).await.unwrap();
-        self.client.active_element().await.unwrap().send_keys(text).await.unwrap();
     }
 
     /// Toggles the "flag for later" button of question `n`.
