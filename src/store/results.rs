@@ -71,6 +71,11 @@ pub struct Keyset {
 }
 
 impl SortKey {
+    /// Whether rows may lack the value.
+    fn nullable(self) -> bool {
+        matches!(self, SortKey::Total | SortKey::Submitted)
+    }
+
     fn column(self) -> &'static str {
         match self {
             SortKey::Started => "attempts.started_at",
@@ -93,68 +98,54 @@ impl SortKey {
     }
 }
 
-/// Rows after a keyset in a sort order where nulls come last whichever the direction (SQLite and
-/// PostgreSQL disagree on where `ORDER BY` puts them, so the order and this filter both say it).
+/// `(column, attempts.id)` beyond a row's (value, id) in the sort direction: a row-value comparison,
+/// which both engines turn into a range of the `(exam_id, column, id)` index.
 #[derive(Debug, Clone)]
-struct After {
+struct Beyond {
     column: &'static str,
-    keyset: Keyset,
+    value: SortValue,
+    id: String,
     descending: bool,
 }
 
-impl Expression for After {
+impl Expression for Beyond {
     type SqlType = Bool;
 }
 
 // Raw SQL over the results query's own tables (attempts joined with invitations).
-impl<QS> AppearsOnTable<QS> for After {}
+impl<QS> AppearsOnTable<QS> for Beyond {}
 
-impl<GB> ValidGrouping<GB> for After {
+impl<GB> ValidGrouping<GB> for Beyond {
     type IsAggregate = diesel::expression::is_aggregate::No;
 }
 
-impl QueryId for After {
+impl QueryId for Beyond {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl After {
-    fn push_value<'b>(&'b self, value: &'b SortValue, out: &mut AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        match value {
-            SortValue::Time(t) => out.push_bind_param::<Timestamp, _>(t),
-            SortValue::Int(i) => out.push_bind_param::<BigInt, _>(i),
-            SortValue::Text(s) => out.push_bind_param::<Text, _>(s),
-        }
-    }
-}
-
-impl QueryFragment<MultiBackend> for After {
+impl QueryFragment<MultiBackend> for Beyond {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
-        let (col, op) = (self.column, if self.descending { " < " } else { " > " });
-        match &self.keyset.value {
-            // (col beyond v) OR (col = v AND id beyond) OR col IS NULL: the nulls come after every value.
-            Some(v) => {
-                out.push_sql(&format!("(({col}{op}"));
-                self.push_value(v, &mut out)?;
-                out.push_sql(&format!(") OR ({col} = "));
-                self.push_value(v, &mut out)?;
-                out.push_sql(&format!(" AND attempts.id{op}"));
-                out.push_bind_param::<Text, _>(&self.keyset.id)?;
-                out.push_sql(&format!(") OR {col} IS NULL)"));
-            }
-            None => {
-                out.push_sql(&format!("({col} IS NULL AND attempts.id{op}"));
-                out.push_bind_param::<Text, _>(&self.keyset.id)?;
-                out.push_sql(")");
-            }
+        let op = if self.descending { "<" } else { ">" };
+        out.push_sql(&format!("({}, attempts.id) {op} (", self.column));
+        match &self.value {
+            SortValue::Time(t) => out.push_bind_param::<Timestamp, _>(t)?,
+            SortValue::Int(i) => out.push_bind_param::<BigInt, _>(i)?,
+            SortValue::Text(s) => out.push_bind_param::<Text, _>(s)?,
         }
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&self.id)?;
+        out.push_sql(")");
         Ok(())
     }
 }
 
-fn order_clause(key: SortKey, descending: bool) -> String {
-    let (col, dir) = (key.column(), if descending { "DESC" } else { "ASC" });
-    format!("{col} IS NULL, {col} {dir}, attempts.id {dir}")
+fn direction(descending: bool) -> &'static str {
+    if descending {
+        "DESC"
+    } else {
+        "ASC"
+    }
 }
 
 /// An exam's attempts joined with their invitations, boxed so filters can be added as asked.
@@ -187,6 +178,11 @@ fn selected<'a>(exam_id: &str, selection: &Selection) -> Selected<'a> {
 }
 
 /// One page of an exam's attempts with their candidates: `limit` rows after `after`, in `key` order.
+///
+/// Rows without a sort value (no total yet, not submitted) come last in either direction. The two
+/// engines disagree on where `ORDER BY` puts nulls, and sorting on "is null" first would defeat the
+/// index, so a page is read in two parts: the rows with a value in the index's order, then (when the
+/// page has room and the key can be null) the rows without one in id order.
 pub fn page(
     conn: &mut DbConn,
     exam_id: &str,
@@ -196,23 +192,54 @@ pub fn page(
     after: Option<Keyset>,
     limit: i64,
 ) -> QueryResult<Vec<AttemptWithCandidate>> {
-    let mut query = selected(exam_id, selection);
-    if let Some(keyset) = after {
-        query = query.filter(After { column: key.column(), keyset, descending });
+    let (col, dir) = (key.column(), direction(descending));
+    let load = |query: Selected<'_>, limit: i64, order: String, conn: &mut DbConn| {
+        query
+            .order(sql::<Bool>(&order))
+            .limit(limit)
+            .select((AttemptRow::as_select(), invitations::email, invitations::name))
+            .load::<(AttemptRow, String, String)>(conn)
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|(attempt, email, name)| AttemptWithCandidate { attempt, email, name })
+                    .collect::<Vec<_>>()
+            })
+    };
+    let (after_value, after_id) = match after {
+        Some(Keyset { value, id }) => (value, Some(id)),
+        None => (None, None),
+    };
+    let mut rows = Vec::new();
+    let in_nulls = after_id.is_some() && after_value.is_none();
+    if !in_nulls {
+        let mut query = selected(exam_id, selection).filter(sql::<Bool>(&format!("{col} IS NOT NULL")));
+        if let (Some(value), Some(id)) = (after_value, after_id.clone()) {
+            query = query.filter(Beyond { column: col, value, id, descending });
+        }
+        rows = load(query, limit, format!("{col} {dir}, attempts.id {dir}"), conn)?;
     }
-    query
-        .order(sql::<Bool>(&order_clause(key, descending)))
-        .limit(limit)
-        .select((AttemptRow::as_select(), invitations::email, invitations::name))
-        .load::<(AttemptRow, String, String)>(conn)
-        .map(|rows| {
-            rows.into_iter().map(|(attempt, email, name)| AttemptWithCandidate { attempt, email, name }).collect()
-        })
+    let room = limit - rows.len() as i64;
+    if key.nullable() && room > 0 {
+        let mut query = selected(exam_id, selection).filter(sql::<Bool>(&format!("{col} IS NULL")));
+        if let Some(id) = after_id.filter(|_| in_nulls) {
+            query = if descending { query.filter(attempts::id.lt(id)) } else { query.filter(attempts::id.gt(id)) };
+        }
+        rows.extend(load(query, room, format!("attempts.id {dir}"), conn)?);
+    }
+    Ok(rows)
 }
 
-/// How many of an exam's attempts the selection names.
+/// How many of an exam's attempts the selection names (the filters are the attempt's own columns, so
+/// no join).
 pub fn count(conn: &mut DbConn, exam_id: &str, selection: &Selection) -> QueryResult<i64> {
-    selected(exam_id, selection).count().get_result(conn)
+    let mut query = attempts::table.filter(attempts::exam_id.eq(exam_id.to_string())).into_boxed::<MultiBackend>();
+    if let Some(state) = &selection.state {
+        query = query.filter(attempts::state.eq(state.clone()));
+    }
+    if let Some(complete) = selection.complete {
+        query = query.filter(attempts::complete.eq(complete));
+    }
+    query.count().get_result(conn)
 }
 
 /// Every saved answer of an exam's attempts.

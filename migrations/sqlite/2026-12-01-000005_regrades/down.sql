@@ -1,1 +1,2 @@
+DROP INDEX attempts_exam_id;
 DROP TABLE regrades;

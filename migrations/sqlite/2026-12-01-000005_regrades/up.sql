@@ -17,3 +17,5 @@ CREATE TABLE regrades (
 );
 CREATE INDEX regrades_exam ON regrades (exam_id);
 CREATE INDEX regrades_running ON regrades (state);
+-- A regrade walks an exam's attempts in id order, a chunk at a time.
+CREATE INDEX attempts_exam_id ON attempts (exam_id, id);
