@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod formats;
 pub mod http;
+pub mod mail;
 pub mod load;
 pub mod scheduling;
 pub mod service;
