@@ -17,8 +17,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::exams::ExamRow;
 use crate::store::invitations::{self, InvitationRow};
-use crate::store::time::{from_db, to_db};
 use crate::store::outbox::{self, kind, OutboxRow};
+use crate::store::time::{from_db, to_db};
 use crate::store::{attempts, audit, DbConn};
 
 /// Most candidates invited in one request.
@@ -61,9 +61,6 @@ pub async fn invite(
     candidates: Vec<Invitee>,
     send_email: bool,
 ) -> Result<Vec<IssuedInvitation>, ApiError> {
-    if send_email {
-        super::mail::require_mail(state)?;
-    }
     if candidates.is_empty() || candidates.len() > MAX_INVITES_PER_REQUEST {
         return Err(ApiError::field("candidates", format!("send 1 to {MAX_INVITES_PER_REQUEST} candidates")));
     }
@@ -89,12 +86,15 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let (who, now) = (who.clone(), state.clock.now());
+    let (who, now, enabled) = (who.clone(), state.clock.now(), state.settings.mail_enabled());
     let take = format!("{}/take#", state.settings.public_base());
     let issued = state
         .db
         .write(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
+            if send_email {
+                super::mail::require_mail(enabled)?;
+            }
             let mut issued = Vec::with_capacity(checked.len());
             let mut mails = Vec::new();
             for (email, name, language) in checked {

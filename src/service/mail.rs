@@ -25,8 +25,9 @@ use crate::store::time::to_db;
 use crate::store::{audit, DbConn};
 
 /// Refuses a request for mail when this server has no `smtp_url`: queued mail would never leave.
-pub fn require_mail(state: &AppState) -> Result<(), ApiError> {
-    if state.settings.mail_enabled() {
+/// Checked after the exam's ownership, so a stranger learns nothing of this server's set-up.
+pub fn require_mail(enabled: bool) -> Result<(), ApiError> {
+    if enabled {
         Ok(())
     } else {
         Err(ApiError::conflict("mail_not_configured", "this server sends no mail: set smtp_url (EXAMD_SMTP_URL) first"))
@@ -132,7 +133,7 @@ pub async fn send(
     exam_id: String,
     request: SendRequest,
 ) -> Result<SendSummary, ApiError> {
-    require_mail(state)?;
+    let enabled = state.settings.mail_enabled();
     if request.invitation_ids.as_ref().is_some_and(|ids| ids.is_empty() || ids.len() > 10_000) {
         return Err(ApiError::field("invitation_ids", "name 1 to 10000 invitations, or leave it out for all unsent"));
     }
@@ -141,6 +142,7 @@ pub async fn send(
         .db
         .write(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
+            require_mail(enabled)?;
             let candidates = match request.invitation_ids {
                 Some(ids) => chosen(c, &exam, &ids)?,
                 None => invitations::unstarted(c, &exam.id)?
@@ -187,12 +189,13 @@ fn chosen(c: &mut DbConn, exam: &ExamRow, ids: &[String]) -> Result<Vec<Invitati
 /// changes a code the candidate was given by hand; so are those whose mail is still in the outbox.
 #[tracing::instrument(skip(state), fields(user = %who.id))]
 pub async fn remind(state: &AppState, who: &StaffPrincipal, exam_id: String) -> Result<SendSummary, ApiError> {
-    require_mail(state)?;
+    let enabled = state.settings.mail_enabled();
     let (who, now) = (who.clone(), state.clock.now());
     let summary = state
         .db
         .write(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
+            require_mail(enabled)?;
             if now >= crate::store::time::from_db(exam.closes_at) {
                 return Err(ApiError::conflict("exam_closed", "the exam has closed: a reminder would only disappoint"));
             }

@@ -149,7 +149,9 @@ impl Sender {
         };
         // Ids and outcomes only: the code and the mail's text are never logged.
         match &result {
-            Recorded::Sent(_) => tracing::info!(outbox = %mail.id, invitation = %mail.invitation_id, tries, "mail sent"),
+            Recorded::Sent(_) => {
+                tracing::info!(outbox = %mail.id, invitation = %mail.invitation_id, tries, "mail sent")
+            }
             Recorded::Retry(at, reply) => {
                 tracing::warn!(outbox = %mail.id, tries, retry_at = %at, reply = %reply, "mail deferred")
             }

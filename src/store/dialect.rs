@@ -268,9 +268,10 @@ pub fn claim_mail(
     use super::schema::mail_outbox as m;
     macro_rules! claimable {
         () => {
-            m::state.eq(state::QUEUED).and(m::next_attempt_at.le(now)).or(m::state
-                .eq(state::SENDING)
-                .and(m::lease_expires_at.le(now)))
+            m::state
+                .eq(state::QUEUED)
+                .and(m::next_attempt_at.le(now))
+                .or(m::state.eq(state::SENDING).and(m::lease_expires_at.le(now)))
         };
     }
     macro_rules! due {

@@ -163,7 +163,9 @@ pub struct ExamMailRow {
 pub fn mail_of(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ExamMailRow>> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
-        rows.extend(exam_mail::table.filter(exam_mail::exam_id.eq_any(chunk)).select(ExamMailRow::as_select()).load(conn)?);
+        rows.extend(
+            exam_mail::table.filter(exam_mail::exam_id.eq_any(chunk)).select(ExamMailRow::as_select()).load(conn)?,
+        );
     }
     Ok(rows)
 }

@@ -101,10 +101,7 @@ pub fn enqueue(conn: &mut DbConn, rows: &[OutboxRow]) -> QueryResult<()> {
     for chunk in rows.chunks(500) {
         let ids: Vec<&str> = chunk.iter().map(|r| r.invitation_id.as_str()).collect();
         diesel::update(invitations::table.filter(invitations::id.eq_any(ids)))
-            .set((
-                invitations::email_status.eq(email_status::QUEUED),
-                invitations::email_error.eq(None::<String>),
-            ))
+            .set((invitations::email_status.eq(email_status::QUEUED), invitations::email_error.eq(None::<String>)))
             .execute(conn)?;
     }
     Ok(())
@@ -212,7 +209,13 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, invitation_id: &str, at: NaiveDate
 }
 
 /// A transient failure: back in the queue until `next`, the reply kept for the recruiter to see.
-pub fn mark_retry(conn: &mut DbConn, id: &str, invitation_id: &str, next: NaiveDateTime, error: &str) -> QueryResult<()> {
+pub fn mark_retry(
+    conn: &mut DbConn,
+    id: &str,
+    invitation_id: &str,
+    next: NaiveDateTime,
+    error: &str,
+) -> QueryResult<()> {
     diesel::update(mail_outbox::table.find(id))
         .set((
             mail_outbox::state.eq(state::QUEUED),

@@ -30,8 +30,10 @@ impl Sink {
     pub fn start() -> Option<Sink> {
         use std::io::BufRead;
         let root = env!("CARGO_MANIFEST_DIR");
-        let python = std::env::var("EXAMD_TEST_SMTP_PYTHON").unwrap_or_else(|_| format!("{root}/target/smtp-venv/bin/python"));
-        let ready = Command::new(&python).args(["-c", "import aiosmtpd"]).status().map(|s| s.success()).unwrap_or(false);
+        let python =
+            std::env::var("EXAMD_TEST_SMTP_PYTHON").unwrap_or_else(|_| format!("{root}/target/smtp-venv/bin/python"));
+        let ready =
+            Command::new(&python).args(["-c", "import aiosmtpd"]).status().map(|s| s.success()).unwrap_or(false);
         if !ready {
             let why = format!("SMTP test server missing: aiosmtpd not found for {python} (run scripts/smtp-venv.sh)");
             assert!(std::env::var_os("CI").is_none(), "{why}");
@@ -91,7 +93,8 @@ async fn app_with(sink: &Sink) -> TestApp {
 
 fn code_in(mail: &Value) -> String {
     let text = mail["text"].as_str().unwrap();
-    let at = text.find("https://exam.example.com/take#").expect("a start link") + "https://exam.example.com/take#".len();
+    let at =
+        text.find("https://exam.example.com/take#").expect("a start link") + "https://exam.example.com/take#".len();
     text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
@@ -107,7 +110,11 @@ async fn listing(app: &TestApp, setup: &crate::delivery::ExamSetup, query: &str)
 }
 
 /// Polls the listing (real time) until `done` holds for it.
-async fn wait_listing(app: &TestApp, setup: &crate::delivery::ExamSetup, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+async fn wait_listing(
+    app: &TestApp,
+    setup: &crate::delivery::ExamSetup,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let start = Instant::now();
     loop {
         let rows = listing(app, setup, "").await;
@@ -134,7 +141,8 @@ async fn three_invitations_arrive_once_each_in_their_language_with_a_working_lin
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     let mails = if sink.mails().len() > mails.len() { sink.mails() } else { mails };
     assert_eq!(mails.len(), 3, "{mails:?}");
-    let by_rcpt: HashMap<String, &Value> = mails.iter().map(|m| (m["to"][0].as_str().unwrap().to_string(), m)).collect();
+    let by_rcpt: HashMap<String, &Value> =
+        mails.iter().map(|m| (m["to"][0].as_str().unwrap().to_string(), m)).collect();
     assert_eq!(by_rcpt.len(), 3, "each candidate once");
     for inv in &issued {
         let mail = by_rcpt[inv["email"].as_str().unwrap()];
@@ -175,8 +183,12 @@ async fn a_451_is_retried_after_the_backoff_and_a_550_fails_with_the_reply() {
     let Some(sink) = Sink::start() else { return };
     let app = app_with(&sink).await;
     let setup = app.seed_exam(json!({})).await;
-    invite(&app, &setup, json!([{"email": "tempfail@example.com", "name": "T"}, {"email": "reject@example.com", "name": "R"}]))
-        .await;
+    invite(
+        &app,
+        &setup,
+        json!([{"email": "tempfail@example.com", "name": "T"}, {"email": "reject@example.com", "name": "R"}]),
+    )
+    .await;
     let rows = wait_listing(&app, &setup, |rows| {
         rows.iter().any(|r| r["email_status"] == "failed")
             && rows.iter().any(|r| r["email_error"].as_str().is_some_and(|e| e.contains("451")))
@@ -185,7 +197,11 @@ async fn a_451_is_retried_after_the_backoff_and_a_550_fails_with_the_reply() {
     let of = |email: &str| rows.iter().find(|r| r["email"] == email).unwrap().clone();
     let rejected = of("reject@example.com");
     assert_eq!(rejected["email_status"], "failed");
-    assert!(rejected["email_error"].as_str().unwrap().contains("550") && rejected["email_error"].as_str().unwrap().contains("mailbox unavailable"), "{rejected}");
+    assert!(
+        rejected["email_error"].as_str().unwrap().contains("550")
+            && rejected["email_error"].as_str().unwrap().contains("mailbox unavailable"),
+        "{rejected}"
+    );
     let deferred = of("tempfail@example.com");
     assert_eq!(deferred["email_status"], "queued", "{deferred}");
     assert!(sink.mails().is_empty());
@@ -206,7 +222,8 @@ async fn reminders_and_resends_carry_a_fresh_code_and_the_old_one_stops() {
     let issued = invite(&app, &setup, json!([{"email": "a@example.com", "name": "A"}])).await;
     sink.wait_for(1).await;
     wait_listing(&app, &setup, |rows| rows[0]["email_status"] == "sent").await;
-    let summary = app.post(&format!("/exams/{}/reminders", setup.exam_id), Some(&setup.recruiter), &json!({})).await.expect(202);
+    let summary =
+        app.post(&format!("/exams/{}/reminders", setup.exam_id), Some(&setup.recruiter), &json!({})).await.expect(202);
     assert_eq!(summary.body["queued"].as_array().unwrap().len(), 1);
     let mails = sink.wait_for(2).await;
     assert_eq!(mails.len(), 2);
@@ -217,7 +234,9 @@ async fn reminders_and_resends_carry_a_fresh_code_and_the_old_one_stops() {
     app.post("/auth/access", None, &json!({"code": fresh})).await.expect(200);
     // A plain invitation (no mail) is sent later by /send; one of another exam is refused.
     let path = format!("/exams/{}/invitations", setup.exam_id);
-    app.post(&path, Some(&setup.recruiter), &json!({"candidates": [{"email": "b@example.com", "name": "B"}]})).await.expect(201);
+    app.post(&path, Some(&setup.recruiter), &json!({"candidates": [{"email": "b@example.com", "name": "B"}]}))
+        .await
+        .expect(201);
     let sent = app.post(&format!("{path}/send"), Some(&setup.recruiter), &json!({})).await.expect(202);
     assert_eq!(sent.body["queued"].as_array().unwrap().len(), 1);
     assert_eq!(sink.wait_for(3).await[2]["to"][0], "b@example.com");
@@ -233,23 +252,41 @@ async fn without_smtp_url_mail_is_refused_and_templates_are_checked() {
     let path = format!("/exams/{}/invitations", setup.exam_id);
     let body = json!({"candidates": [{"email": "a@example.com", "name": "A"}], "send_email": true});
     app.post(&path, Some(&setup.recruiter), &body).await.expect_problem(409, "mail_not_configured");
-    app.post(&format!("{path}/send"), Some(&setup.recruiter), &json!({})).await.expect_problem(409, "mail_not_configured");
+    app.post(&format!("{path}/send"), Some(&setup.recruiter), &json!({}))
+        .await
+        .expect_problem(409, "mail_not_configured");
     app.post(&format!("/exams/{}/reminders", setup.exam_id), Some(&setup.recruiter), &json!({}))
         .await
         .expect_problem(409, "mail_not_configured");
     assert_eq!(listing(&app, &setup, "").await.len(), 0, "nothing was invited");
     let exam = format!("/exams/{}", setup.exam_id);
     let bad = app
-        .send("PATCH", &exam, Some(&setup.recruiter), Some("application/json"), json!({"mail_body": "Hi {nmae}", "language": "fr"}).to_string().into_bytes())
+        .send(
+            "PATCH",
+            &exam,
+            Some(&setup.recruiter),
+            Some("application/json"),
+            json!({"mail_body": "Hi {nmae}", "language": "fr"}).to_string().into_bytes(),
+        )
         .await
         .expect_problem(422, "validation_failed");
-    let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["language", "mail_body"]);
     let ok = app
-        .send("PATCH", &exam, Some(&setup.recruiter), Some("application/json"), json!({"mail_subject": "{exam}: {{start}}", "language": "en"}).to_string().into_bytes())
+        .send(
+            "PATCH",
+            &exam,
+            Some(&setup.recruiter),
+            Some("application/json"),
+            json!({"mail_subject": "{exam}: {{start}}", "language": "en"}).to_string().into_bytes(),
+        )
         .await
         .expect(200);
-    assert_eq!((ok.body["language"].as_str(), ok.body["mail_subject"].as_str()), (Some("en"), Some("{exam}: {{start}}")));
+    assert_eq!(
+        (ok.body["language"].as_str(), ok.body["mail_subject"].as_str()),
+        (Some("en"), Some("{exam}: {{start}}"))
+    );
 }
 
 #[actix_web::test]
@@ -260,10 +297,13 @@ async fn two_instances_on_one_database_send_each_mail_once() {
     std::fs::create_dir_all(&dir).unwrap();
     let extra = sink.settings();
     let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let peer = Application::build_with_clock(test_settings(&app.database.url(), &dir, &extra), app.clock.clone()).await.unwrap();
+    let peer = Application::build_with_clock(test_settings(&app.database.url(), &dir, &extra), app.clock.clone())
+        .await
+        .unwrap();
     actix_web::rt::spawn(peer.run_until_stopped());
     let setup = app.seed_exam(json!({})).await;
-    let candidates: Vec<Value> = (0..60).map(|i| json!({"email": format!("c{i}@example.com"), "name": format!("C{i}")})).collect();
+    let candidates: Vec<Value> =
+        (0..60).map(|i| json!({"email": format!("c{i}@example.com"), "name": format!("C{i}")})).collect();
     invite(&app, &setup, json!(candidates)).await;
     let mails = sink.wait_for(60).await;
     actix_web::rt::time::sleep(Duration::from_secs(2)).await;
