@@ -271,6 +271,7 @@ pub const CODES: &[&str] = &[
     "internal",
     "invalid_utf8",
     "lease_lost",
+    "mail_not_configured",
     "malformed_json",
     "malformed_yaml",
     "marking_incomplete",

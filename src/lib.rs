@@ -11,6 +11,7 @@ pub mod error;
 pub mod formats;
 pub mod http;
 pub mod load;
+pub mod mail;
 pub mod scheduling;
 pub mod service;
 pub mod settings;

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use secrecy::SecretString;
+use std::str::FromStr;
+
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use toml::{Table, Value};
 
@@ -45,6 +47,10 @@ pub struct Settings {
     pub regrade_chunk_attempts: i64,
     pub marking_lease_seconds: i64,
     pub expiry_sweep_seconds: u64,
+    pub smtp_url: SecretString,
+    pub mail_from: String,
+    pub smtp_max_per_second: u32,
+    pub mail_lease_seconds: i64,
     pub metrics_token: SecretString,
     pub metrics_bind: String,
     pub log_format: String,
@@ -116,6 +122,16 @@ impl Settings {
         if self.body_read_timeout_ms == 0 || self.max_connections_per_ip == 0 {
             return invalid("body_read_timeout_ms and max_connections_per_ip must be at least 1");
         }
+        if self.smtp_max_per_second == 0 || self.mail_lease_seconds < 2 {
+            return invalid("smtp_max_per_second must be at least 1 and mail_lease_seconds at least 2");
+        }
+        if self.mail_enabled() {
+            crate::mail::transport::check_url(self.smtp_url.expose_secret())
+                .map_err(|e| SettingsError::Invalid(format!("smtp_url: {e}")))?;
+            if lettre::Address::from_str(crate::mail::transport::address_of(&self.mail_from)).is_err() {
+                return invalid("mail_from must be an address, or a name and <address>, when smtp_url is set");
+            }
+        }
         if self.staff_token_seconds <= 0 || self.marking_lease_seconds <= 0 {
             return invalid("token and lease lifetimes must be positive");
         }
@@ -131,6 +147,11 @@ impl Settings {
         } else {
             configured.to_string()
         }
+    }
+
+    /// Whether mail is configured (`smtp_url` set): without it nothing is sent.
+    pub fn mail_enabled(&self) -> bool {
+        !self.smtp_url.expose_secret().trim().is_empty()
     }
 
     /// Where the generated JWT secret is kept.

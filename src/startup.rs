@@ -85,6 +85,7 @@ pub fn build_state(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState
         papers: Default::default(),
         attempt_owners: Default::default(),
         staff_standings: Default::default(),
+        mail_wake: Default::default(),
     })
 }
 
@@ -107,6 +108,7 @@ impl Application {
         announce_admin(&state).await;
         actix_web::rt::spawn(crate::service::attempts::run_expiry_sweeper(state.clone()));
         actix_web::rt::spawn(crate::service::regrade::resume_all(state.clone()));
+        actix_web::rt::spawn(crate::service::mailer::run_sender(state.clone()));
         let listener = TcpListener::bind(&bind).map_err(|e| StartError::Bind(bind.clone(), e))?;
         let port = listener.local_addr().map_err(|e| StartError::Bind(bind.clone(), e))?.port();
         let metrics = Metrics::new().map_err(|e| StartError::Config(format!("metrics: {e}")))?;

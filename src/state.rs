@@ -39,4 +39,7 @@ pub struct AppState {
     pub audit_log: AuditLog,
     /// What this instance knows of staff accounts' token versions.
     pub staff_standings: Arc<StaffStandings>,
+    /// Wakes this instance's mail sender when mail was queued (it also looks every second, for mail
+    /// queued by other instances and retries coming due).
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }

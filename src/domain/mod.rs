@@ -3,6 +3,7 @@
 pub mod access;
 pub mod answer;
 pub mod deadline;
+pub mod mail;
 pub mod marking;
 pub mod paper;
 pub mod points;

@@ -77,6 +77,10 @@ pub async fn update(
 pub struct InviteRequest {
     /// One entry per candidate.
     candidates: Vec<Invitee>,
+    /// Mail each candidate their start link and code (needs `smtp_url`; 409 `mail_not_configured`
+    /// without it). Default false.
+    #[serde(default)]
+    send_email: bool,
 }
 
 /// Issued invitations; the codes are shown only here.
@@ -92,7 +96,11 @@ pub struct InviteResponse {
     security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id")),
     request_body = InviteRequest,
-    responses((status = 201, description = "Invitations with their codes", body = InviteResponse), (status = 422, description = "Invalid candidates", body = Problem))
+    responses(
+        (status = 201, description = "Invitations with their codes", body = InviteResponse),
+        (status = 409, description = "Mail asked for, but this server has no smtp_url", body = Problem),
+        (status = 422, description = "Invalid candidates", body = Problem),
+    )
 )]
 #[post("/exams/{id}/invitations")]
 pub async fn invite(
@@ -101,24 +109,39 @@ pub async fn invite(
     id: web::Path<String>,
     body: web::Json<InviteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let issued = invites::invite(&state, &staff.principal, id.into_inner(), body.into_inner().candidates).await?;
+    let body = body.into_inner();
+    let issued = invites::invite(&state, &staff.principal, id.into_inner(), body.candidates, body.send_email).await?;
     Ok(HttpResponse::Created().json(InviteResponse { invitations: issued }))
 }
 
-/// List invitations with their status.
+/// Filters of the invitation list.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvitationFilter {
+    /// Only invitations whose mail is `not_sent`, `queued`, `sent` or `failed`.
+    email_status: Option<String>,
+}
+
+/// List invitations with their status and their mail's.
 #[utoipa::path(
     tag = "exams",
     security(("bearer" = ["admin", "recruiter"])),
-    params(("id" = String, Path, description = "Exam id")),
-    responses((status = 200, description = "Invitations", body = [InvitationView]))
+    params(("id" = String, Path, description = "Exam id"), InvitationFilter),
+    responses(
+        (status = 200, description = "Invitations", body = [InvitationView]),
+        (status = 400, description = "Unknown email_status", body = Problem),
+    )
 )]
 #[get("/exams/{id}/invitations")]
 pub async fn invitations(
     state: web::Data<AppState>,
     staff: Staff<Recruiting>,
     id: web::Path<String>,
+    filter: web::Query<InvitationFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(invites::invitations(&state, &staff.principal, id.into_inner()).await?))
+    let filter = filter.into_inner().email_status;
+    Ok(HttpResponse::Ok().json(invites::invitations(&state, &staff.principal, id.into_inner(), filter).await?))
 }
 
 /// Revoke an invitation: its code and token stop working.

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod exams;
 pub mod extract;
 pub mod limits;
+pub mod mail;
 pub mod marking;
 pub mod marking_desk;
 pub mod middleware;
@@ -76,6 +77,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exams::update)
         .service(exams::invite)
         .service(exams::invitations)
+        .service(mail::send)
+        .service(mail::remind)
         .service(exams::revoke)
         .service(exams::extra_time)
         .service(exams::markers)

@@ -56,6 +56,13 @@ pub struct NewExam {
     /// Largest gap between the two marks settled by their mean (default 0).
     #[schema(value_type = Option<f64>)]
     pub marking_tolerance: Option<Points>,
+    /// Language of the exam's mails: `zh` (default) or `en`.
+    pub language: Option<String>,
+    /// Subject template of its mails, with placeholders such as `{exam}`; empty: the built-in one.
+    pub mail_subject: Option<String>,
+    /// Body template of its mails (`{name}`, `{exam}`, `{start_url}`, `{code}`, `{opens_at}`,
+    /// `{closes_at}`, `{duration}`); empty: the built-in one.
+    pub mail_body: Option<String>,
 }
 
 /// A change to an exam's window or timing; omitted fields stay.
@@ -70,6 +77,13 @@ pub struct ExamChange {
     pub duration_seconds: Option<i64>,
     /// New grace.
     pub grace_seconds: Option<i64>,
+    /// Language of the exam's mails: `zh` (default) or `en`.
+    pub language: Option<String>,
+    /// Subject template of its mails, with placeholders such as `{exam}`; empty: the built-in one.
+    pub mail_subject: Option<String>,
+    /// Body template of its mails (`{name}`, `{exam}`, `{start_url}`, `{code}`, `{opens_at}`,
+    /// `{closes_at}`, `{duration}`); empty: the built-in one.
+    pub mail_body: Option<String>,
 }
 
 /// An exam as the API shows it.
@@ -102,6 +116,12 @@ pub struct ExamView {
     pub marking_tolerance: Points,
     /// When results were released.
     pub released_at: Option<DateTime<Utc>>,
+    /// Language of its mails.
+    pub language: String,
+    /// The recruiter's subject template, if any.
+    pub mail_subject: Option<String>,
+    /// The recruiter's body template, if any.
+    pub mail_body: Option<String>,
 }
 
 impl From<ExamRow> for ExamView {
@@ -120,8 +140,33 @@ impl From<ExamRow> for ExamView {
             double_marking: r.double_marking,
             marking_tolerance: Points::from_hundredths(r.marking_tolerance),
             released_at: r.released_at.map(from_db),
+            language: "zh".into(),
+            mail_subject: None,
+            mail_body: None,
         }
     }
+}
+
+/// The views of these exams, with their mail settings.
+fn views(c: &mut DbConn, rows: Vec<ExamRow>) -> Result<Vec<ExamView>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut mail: std::collections::HashMap<String, exams::ExamMailRow> =
+        exams::mail_of(c, &ids)?.into_iter().map(|m| (m.exam_id.clone(), m)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let found = mail.remove(&r.id);
+            let mut view = ExamView::from(r);
+            if let Some(m) = found {
+                (view.language, view.mail_subject, view.mail_body) = (m.language, m.mail_subject, m.mail_body);
+            }
+            view
+        })
+        .collect())
+}
+
+fn view(c: &mut DbConn, row: ExamRow) -> Result<ExamView, ApiError> {
+    views(c, vec![row])?.pop().ok_or(ApiError::NotFound("exam"))
 }
 
 fn check_timing(
@@ -190,11 +235,17 @@ pub async fn create(state: &AppState, who: &StaffPrincipal, new: NewExam) -> Res
     if tolerance.is_negative() {
         errors.push(FieldError { field: "marking_tolerance".into(), message: "the tolerance is 0 or more".into() });
     }
+    super::mail::check_mail_fields(
+        new.language.as_deref(),
+        new.mail_subject.as_deref(),
+        new.mail_body.as_deref(),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
     let (who, now) = (who.clone(), state.clock.now());
-    let row = state
+    state
         .db
         .write(move |c| {
             let paper = owned_paper(c, &who, &new.paper_id).map_err(|e| match e {
@@ -222,17 +273,33 @@ pub async fn create(state: &AppState, who: &StaffPrincipal, new: NewExam) -> Res
                 created_at: to_db(now),
             };
             exams::insert(c, &row)?;
+            if new.language.is_some() || new.mail_subject.is_some() || new.mail_body.is_some() {
+                exams::set_mail(
+                    c,
+                    &exams::ExamMailRow {
+                        exam_id: row.id.clone(),
+                        language: new.language.unwrap_or_else(|| "zh".into()).trim().to_string(),
+                        mail_subject: new.mail_subject.filter(|t| !t.is_empty()),
+                        mail_body: new.mail_body.filter(|t| !t.is_empty()),
+                    },
+                )?;
+            }
             audit::record(c, now, &who.actor(), "exam.create", &format!("exam:{}", row.id), serde_json::json!({}))?;
-            Ok(row)
+            view(c, row)
         })
-        .await?;
-    Ok(row.into())
+        .await
 }
 
 /// Reads an exam.
 pub async fn get(state: &AppState, who: &StaffPrincipal, id: String) -> Result<ExamView, ApiError> {
     let who = who.clone();
-    Ok(state.db.run(move |c| owned_exam(c, &who, &id)).await?.into())
+    state
+        .db
+        .run(move |c| {
+            let row = owned_exam(c, &who, &id)?;
+            view(c, row)
+        })
+        .await
 }
 
 /// Lists the caller's exams.
@@ -241,8 +308,13 @@ pub async fn list(state: &AppState, who: &StaffPrincipal) -> Result<Vec<ExamView
         return Err(ApiError::Forbidden);
     }
     let owner = (who.role != Role::Admin).then(|| who.id.clone());
-    let rows = state.db.run(move |c| Ok(exams::list(c, owner.as_deref())?)).await?;
-    Ok(rows.into_iter().map(ExamView::from).collect())
+    state
+        .db
+        .run(move |c| {
+            let rows = exams::list(c, owner.as_deref())?;
+            views(c, rows)
+        })
+        .await
 }
 
 /// Changes the window or timing. Attempts in progress get their deadline recomputed, so extending the
@@ -254,7 +326,7 @@ pub async fn update(
     change: ExamChange,
 ) -> Result<ExamView, ApiError> {
     let (who, now) = (who.clone(), state.clock.now());
-    let row = state
+    state
         .db
         .write(move |c| {
             let exam = owned_exam(c, &who, &id)?;
@@ -264,8 +336,36 @@ pub async fn update(
             let grace = change.grace_seconds.unwrap_or(i64::from(exam.grace_seconds));
             let mut errors = Vec::new();
             check_timing(opens_at, closes_at, duration, grace, &mut errors);
+            super::mail::check_mail_fields(
+                change.language.as_deref(),
+                change.mail_subject.as_deref(),
+                change.mail_body.as_deref(),
+                &mut errors,
+            );
             if !errors.is_empty() {
                 return Err(ApiError::fields(errors));
+            }
+            if change.language.is_some() || change.mail_subject.is_some() || change.mail_body.is_some() {
+                // An empty template goes back to the built-in text.
+                let keep = |given: &Option<String>, old: &Option<String>| match given {
+                    Some(t) if t.is_empty() => None,
+                    Some(t) => Some(t.clone()),
+                    None => old.clone(),
+                };
+                let old = exams::mail_of(c, std::slice::from_ref(&id))?.pop();
+                let (old_language, old_subject, old_body) = match old {
+                    Some(m) => (m.language, m.mail_subject, m.mail_body),
+                    None => ("zh".to_string(), None, None),
+                };
+                exams::set_mail(
+                    c,
+                    &exams::ExamMailRow {
+                        exam_id: id.clone(),
+                        language: change.language.as_deref().map(str::trim).map(str::to_string).unwrap_or(old_language),
+                        mail_subject: keep(&change.mail_subject, &old_subject),
+                        mail_body: keep(&change.mail_body, &old_body),
+                    },
+                )?;
             }
             if let Some(blocked) = super::release::window_change_blocker(&exam, closes_at, now) {
                 return Err(blocked);
@@ -281,10 +381,10 @@ pub async fn update(
                 serde_json::json!({"opens_at": opens_at, "closes_at": closes_at, "duration_seconds": duration,
                     "grace_seconds": grace, "attempts_moved": moved}),
             )?;
-            exams::get(c, &id)?.ok_or(ApiError::NotFound("exam"))
+            let row = exams::get(c, &id)?.ok_or(ApiError::NotFound("exam"))?;
+            view(c, row)
         })
-        .await?;
-    Ok(row.into())
+        .await
 }
 
 /// Recomputes the deadline of every attempt of an exam still being sat; returns how many moved. An

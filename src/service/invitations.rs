@@ -10,12 +10,14 @@ use super::new_id;
 use crate::auth::random_token;
 use crate::domain::access::{AccessCode, CODE_BYTES};
 use crate::domain::deadline;
+use crate::domain::mail::Language;
 use crate::domain::paper::FieldError;
 use crate::domain::user::{Email, PersonName};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::exams::ExamRow;
 use crate::store::invitations::{self, InvitationRow};
+use crate::store::outbox::{self, kind, OutboxRow};
 use crate::store::time::{from_db, to_db};
 use crate::store::{attempts, audit, dialect, DbConn};
 
@@ -30,6 +32,8 @@ pub struct Invitee {
     pub email: String,
     /// Name.
     pub name: String,
+    /// Language of this candidate's mail (`zh` or `en`); absent: the exam's.
+    pub language: Option<String>,
 }
 
 /// A new invitation, with its access code shown this once.
@@ -55,6 +59,7 @@ pub async fn invite(
     who: &StaffPrincipal,
     exam_id: String,
     candidates: Vec<Invitee>,
+    send_email: bool,
 ) -> Result<Vec<IssuedInvitation>, ApiError> {
     if candidates.is_empty() || candidates.len() > MAX_INVITES_PER_REQUEST {
         return Err(ApiError::field("candidates", format!("send 1 to {MAX_INVITES_PER_REQUEST} candidates")));
@@ -62,9 +67,13 @@ pub async fn invite(
     let mut errors = Vec::new();
     let mut checked = Vec::with_capacity(candidates.len());
     for (i, c) in candidates.into_iter().enumerate() {
-        match (Email::parse(&c.email), PersonName::parse(&c.name)) {
-            (Ok(email), Ok(name)) => checked.push((email, name.into_string())),
-            (email, name) => {
+        let language = c.language.as_deref().map(Language::parse).transpose();
+        match (Email::parse(&c.email), PersonName::parse(&c.name), language) {
+            (Ok(email), Ok(name), Ok(language)) => checked.push((email, name.into_string(), language)),
+            (email, name, language) => {
+                if let Err(m) = language {
+                    errors.push(FieldError { field: format!("candidates[{i}].language"), message: m });
+                }
                 if let Err(m) = email {
                     errors.push(FieldError { field: format!("candidates[{i}].email"), message: m });
                 }
@@ -77,15 +86,20 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let (who, now) = (who.clone(), state.clock.now());
+    let (who, now, enabled) = (who.clone(), state.clock.now(), state.settings.mail_enabled());
     let take = format!("{}/take#", state.settings.public_base());
-    state
+    let issued = state
         .db
         .write(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
+            if send_email {
+                super::mail::require_mail(enabled)?;
+            }
             let mut issued = Vec::with_capacity(checked.len());
             let mut rows = Vec::with_capacity(checked.len());
-            for (email, name) in checked {
+            let mut languages = Vec::new();
+            let mut mails = Vec::new();
+            for (email, name, language) in checked {
                 let code = AccessCode::from_random(random_token(CODE_BYTES));
                 let row = InvitationRow {
                     id: new_id(),
@@ -97,6 +111,14 @@ pub async fn invite(
                     revoked_at: None,
                     created_at: to_db(now),
                 };
+                if let Some(language) = language {
+                    languages.push((row.id.clone(), language));
+                }
+                if send_email {
+                    // The mail goes in this same transaction: an invitation is never without its mail.
+                    let code = code.reveal().to_string();
+                    mails.push(OutboxRow::queued(new_id(), row.id.clone(), kind::INVITATION, code, to_db(now)));
+                }
                 issued.push(IssuedInvitation {
                     id: row.id.clone(),
                     email: row.email.clone(),
@@ -107,17 +129,26 @@ pub async fn invite(
                 rows.push(row);
             }
             dialect::insert_invitations(c, &rows)?;
+            // Only invitations in another language than the exam's carry one.
+            for (id, language) in languages {
+                invitations::set_language(c, &id, language.as_str())?;
+            }
             audit::record(
                 c,
                 now,
                 &who.actor(),
                 "exam.invite",
                 &format!("exam:{}", exam.id),
-                serde_json::json!({"count": issued.len()}),
+                serde_json::json!({"count": issued.len(), "send_email": send_email}),
             )?;
+            outbox::enqueue(c, &mails)?;
             Ok(issued)
         })
-        .await
+        .await?;
+    if send_email {
+        state.mail_wake.notify_one();
+    }
+    Ok(issued)
 }
 
 /// An invitation as the recruiter sees it (never the code).
@@ -133,26 +164,41 @@ pub struct InvitationView {
     pub status: String,
     /// Extra time granted.
     pub extra_seconds: i64,
+    /// The mail: `not_sent`, `queued`, `sent` or `failed`.
+    pub email_status: String,
+    /// Why the last mail failed (the SMTP server's reply), or what a retry waits on.
+    pub email_error: Option<String>,
+    /// When the SMTP server accepted the last mail.
+    pub email_sent_at: Option<DateTime<Utc>>,
 }
 
-/// The exam's invitations with their status.
+/// The exam's invitations with their status; only those of one `email_status` when given.
 pub async fn invitations(
     state: &AppState,
     who: &StaffPrincipal,
     exam_id: String,
+    email_status: Option<String>,
 ) -> Result<Vec<InvitationView>, ApiError> {
+    if let Some(status) = email_status.as_deref() {
+        if !outbox::email_status::ALL.contains(&status) {
+            return Err(ApiError::bad_request("bad_query", "email_status is not_sent, queued, sent or failed"));
+        }
+    }
     let who = who.clone();
     let (exam, rows) = state
         .db
         .run(move |c| {
             let exam = owned_exam(c, &who, &exam_id)?;
-            let rows = invitations::with_attempt_state(c, &exam.id)?;
+            let rows = invitations::listing(c, &exam.id, email_status.as_deref())?;
             Ok((exam, rows))
         })
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(inv, attempt)| InvitationView {
+        .map(|(inv, (email_status, email_error, sent_at), attempt)| InvitationView {
+            email_status,
+            email_error,
+            email_sent_at: sent_at.map(from_db),
             status: match (&inv.revoked_at, attempt) {
                 (Some(_), _) => "revoked".into(),
                 (None, Some(attempt)) => invitation_status(&exam, attempt),

@@ -14,6 +14,8 @@ pub mod exams;
 pub mod grading;
 pub mod group_commit;
 pub mod invitations;
+pub mod mail;
+pub mod mailer;
 pub mod marking;
 pub mod marking_desk;
 pub mod paper_cache;

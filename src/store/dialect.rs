@@ -269,6 +269,50 @@ pub fn lock_exam(conn: &mut DbConn, id: &str) -> diesel::QueryResult<()> {
     }
 }
 
+/// Claims up to `limit` due mails for sender `by` until `until` and returns their ids: queued mails
+/// whose time has come, and mails whose sender's lease ran out (its instance died mid-batch).
+///
+/// The marking queue's pattern: PostgreSQL selects with `FOR UPDATE SKIP LOCKED`, so senders on several
+/// instances each lock different rows instead of queueing on the same ones; SQLite's `BEGIN IMMEDIATE`
+/// (the caller's write transaction) serialises claims, and the conditional update takes only rows still
+/// claimable either way.
+pub fn claim_mail(
+    conn: &mut DbConn,
+    by: &str,
+    now: chrono::NaiveDateTime,
+    until: chrono::NaiveDateTime,
+    limit: i64,
+) -> diesel::QueryResult<Vec<String>> {
+    use diesel::{BoolExpressionMethods, ExpressionMethods, QueryDsl, RunQueryDsl};
+
+    use super::outbox::state;
+    use super::schema::mail_outbox as m;
+    macro_rules! claimable {
+        () => {
+            m::state
+                .eq(state::QUEUED)
+                .and(m::next_attempt_at.le(now))
+                .or(m::state.eq(state::SENDING).and(m::lease_expires_at.le(now)))
+        };
+    }
+    macro_rules! due {
+        () => {
+            m::table.select(m::id).filter(claimable!()).order((m::next_attempt_at.asc(), m::id.asc())).limit(limit)
+        };
+    }
+    let ids: Vec<String> = match conn {
+        DbConn::Pg(c) => due!().for_update().skip_locked().load(c)?,
+        DbConn::Sqlite(c) => due!().load(c)?,
+    };
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    diesel::update(m::table.filter(m::id.eq_any(&ids)).filter(claimable!()))
+        .set((m::state.eq(state::SENDING), m::claimed_by.eq(Some(by)), m::lease_expires_at.eq(Some(until))))
+        .returning(m::id)
+        .load(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

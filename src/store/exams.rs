@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{exam_markers, exams};
+use super::schema::{exam_mail, exam_markers, exams};
 use super::DbConn;
 
 /// A stored exam.
@@ -142,4 +142,37 @@ pub fn assigned_to(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<ExamRow>
         .order(exams::created_at.desc())
         .select(ExamRow::as_select())
         .load(conn)
+}
+
+/// An exam's mail language and templates.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = exam_mail)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ExamMailRow {
+    /// Exam.
+    pub exam_id: String,
+    /// `zh` or `en`.
+    pub language: String,
+    /// The recruiter's subject template (none: the language's built-in one).
+    pub mail_subject: Option<String>,
+    /// The recruiter's body template (none: the language's built-in one).
+    pub mail_body: Option<String>,
+}
+
+/// The mail settings of these exams (those that have any).
+pub fn mail_of(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ExamMailRow>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(
+            exam_mail::table.filter(exam_mail::exam_id.eq_any(chunk)).select(ExamMailRow::as_select()).load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Replaces an exam's mail settings (delete and insert: the derive has no upsert, and the caller's
+/// write transaction makes the pair atomic).
+pub fn set_mail(conn: &mut DbConn, row: &ExamMailRow) -> QueryResult<()> {
+    diesel::delete(exam_mail::table.find(&row.exam_id)).execute(conn)?;
+    diesel::insert_into(exam_mail::table).values(row).execute(conn).map(drop)
 }

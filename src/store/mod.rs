@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod exams;
 mod in_list;
 pub mod invitations;
+pub mod outbox;
 pub mod papers;
 pub mod regrades;
 pub mod results;

@@ -51,6 +51,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    exam_mail (exam_id) {
+        exam_id -> Text,
+        language -> Text,
+        mail_subject -> Nullable<Text>,
+        mail_body -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     exam_markers (exam_id, user_id) {
         exam_id -> Text,
         user_id -> Text,
@@ -67,6 +76,27 @@ diesel::table! {
         extra_seconds -> Integer,
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        language -> Nullable<Text>,
+        email_status -> Text,
+        email_error -> Nullable<Text>,
+        email_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Text,
+        invitation_id -> Text,
+        kind -> Text,
+        access_code -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -153,6 +183,8 @@ diesel::joinable!(regrades -> exams (exam_id));
 diesel::joinable!(attempts -> invitations (invitation_id));
 diesel::joinable!(responses -> attempts (attempt_id));
 diesel::joinable!(marking_tasks -> attempts (attempt_id));
+diesel::joinable!(mail_outbox -> invitations (invitation_id));
+diesel::joinable!(exam_mail -> exams (exam_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -165,4 +197,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     marking_tasks,
     regrades,
     audit_events,
+    mail_outbox,
+    exam_mail,
 );

@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod imports;
 mod load;
+mod mail;
 mod marking;
 mod marking_desk;
 mod metrics;

@@ -39,6 +39,8 @@ fn access(method: &str, path: &str) -> Option<Access> {
         ("post", "/api/v1/papers" | "/api/v1/papers/import") => Recruiting { foreign: 201 },
         // Creating an exam on another recruiter's paper: that paper does not exist for them.
         ("post", "/api/v1/exams") => Recruiting { foreign: 422 },
+        // Mail (issue 17): another recruiter's exam is not found, like every exam route.
+        ("post", "/api/v1/exams/{id}/invitations/send" | "/api/v1/exams/{id}/reminders") => own_object,
         (_, p) if p.starts_with("/api/v1/papers/") || p.starts_with("/api/v1/exams/") => own_object,
         (_, p) if p.starts_with("/api/v1/attempts") => Candidate,
         ("get", "/api/v1/exam") => Candidate,
@@ -124,6 +126,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         ("post", "/api/v1/exams/{id}/invitations") => json!({"candidates": [{"email": "x@example.com", "name": "X"}]}),
         ("put", "/api/v1/exams/{id}/invitations/{invitation}/extra-time") => json!({"extra_seconds": 60}),
         ("post", "/api/v1/exams/{id}/markers") => json!({"user_ids": []}),
+        ("post", "/api/v1/exams/{id}/invitations/send") => json!({"invitation_ids": [f.invitation]}),
         ("patch", "/api/v1/exams/{id}") => json!({"grace_seconds": 10}),
         ("put", "/api/v1/attempts/{id}/answers/{question}") => json!({"answer": "A", "seq": 1}),
         ("patch", "/api/v1/users/{id}") => json!({"disabled": false}),
