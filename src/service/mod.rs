@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod marking;
 pub mod marking_desk;
 pub mod paper_cache;
+pub mod paper_round_trip;
 pub mod papers;
 pub mod regrade;
 pub mod release;
