@@ -1,5 +1,6 @@
 //! HTTP: thin handlers (extract → parse → service → respond), one route table, one error mapping.
 
+pub mod assignments;
 pub mod attempts;
 pub mod auth;
 pub mod exams;
@@ -79,6 +80,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exams::revoke)
         .service(exams::extra_time)
         .service(exams::markers)
+        .service(assignments::list)
+        .service(assignments::remove)
         .service(marking::progress)
         .service(marking::adjudications)
         .service(marking::adjudicate)

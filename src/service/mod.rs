@@ -22,6 +22,7 @@ pub mod papers;
 pub mod regrade;
 pub mod release;
 pub mod results;
+pub mod staff_directory;
 pub mod statistics;
 pub mod token_standing;
 pub mod users;

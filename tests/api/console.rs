@@ -40,3 +40,37 @@ async fn a_paper_read_is_written_back_as_it_is() {
     nested["sections"][0]["id"] = json!("x");
     app.put(&format!("/papers/{id}"), Some(&recruiter), &nested).await.expect(422);
 }
+
+#[actix_web::test]
+async fn a_recruiter_finds_markers_by_name_assigns_and_removes_them() {
+    let app = spawn_app().await;
+    let setup = app.seed_exam(json!({})).await;
+    let (marker_id, marker) = app.staff("marker").await;
+    let (_, other_recruiter) = app.staff("recruiter").await;
+    let admin = app.admin_token().await;
+
+    // Without admin rights: id, e-mail and name only, of the role asked for.
+    let found = app.get("/users?role=marker", Some(&setup.recruiter)).await.expect(200).body;
+    let card = found.as_array().unwrap().iter().find(|u| u["id"] == marker_id.as_str()).unwrap().clone();
+    assert_eq!(card.as_object().unwrap().keys().collect::<Vec<_>>(), ["display_name", "email", "id"]);
+    assert!(found.as_array().unwrap().iter().all(|u| u.get("role").is_none()));
+    let everyone = app.get("/users", Some(&admin)).await.expect(200).body;
+    assert!(everyone.as_array().unwrap().iter().all(|u| u.get("role").is_some()), "an admin sees accounts whole");
+    app.get("/users?role=marker", Some(&marker)).await.expect(403);
+    app.get("/users?role=boss", Some(&setup.recruiter)).await.expect(422);
+
+    let exam = &setup.exam_id;
+    app.post(&format!("/exams/{exam}/markers"), Some(&setup.recruiter), &json!({"user_ids": [marker_id]}))
+        .await
+        .expect(200);
+    let assigned = app.get(&format!("/exams/{exam}/markers"), Some(&setup.recruiter)).await.expect(200).body;
+    assert_eq!(assigned, json!([card]));
+    app.get(&format!("/exams/{exam}/markers"), Some(&other_recruiter)).await.expect(404);
+    app.delete(&format!("/exams/{exam}/markers/{marker_id}"), Some(&other_recruiter)).await.expect(404);
+    app.get("/marking/exams", Some(&marker)).await.expect(200);
+
+    app.delete(&format!("/exams/{exam}/markers/{marker_id}"), Some(&setup.recruiter)).await.expect(204);
+    assert_eq!(app.get(&format!("/exams/{exam}/markers"), Some(&setup.recruiter)).await.expect(200).body, json!([]));
+    app.delete(&format!("/exams/{exam}/markers/{marker_id}"), Some(&setup.recruiter)).await.expect(404);
+    app.post("/marking/claim", Some(&marker), &json!({"exam_id": exam})).await.expect(404);
+}

@@ -33,6 +33,8 @@ fn access(method: &str, path: &str) -> Option<Access> {
         (_, "/healthz" | "/readyz" | "/metrics") => Public,
         ("post", "/api/v1/auth/login" | "/api/v1/auth/access") => Public,
         ("get", "/api/v1/me") => AnyCaller,
+        // Recruiters list staff to assign (issue 16); anything else about accounts is the admin's.
+        ("get", "/api/v1/users") => Recruiting { foreign: 200 },
         (_, p) if p.starts_with("/api/v1/users") => Admin,
         // Collections: another recruiter sees their own (empty) list or creates their own.
         ("get", "/api/v1/papers" | "/api/v1/exams") => Recruiting { foreign: 200 },
@@ -112,6 +114,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         .replace("{id}", id)
         .replace("{invitation}", &f.invitation)
         .replace("{regrade}", "no-such-regrade")
+        .replace("{user}", "no-such-user")
         .replace("{question}", "s1q1")
         .replace("{q}", "s1q1");
     let body = match (method, path) {
