@@ -14,6 +14,7 @@ pub mod ops;
 pub mod pages;
 pub mod papers;
 pub mod results;
+pub mod review;
 pub mod upload;
 pub mod users;
 
@@ -82,6 +83,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exams::markers)
         .service(assignments::list)
         .service(assignments::remove)
+        .service(review::read_attempt)
+        .service(review::correct_mark)
+        .service(review::audit)
         .service(marking::progress)
         .service(marking::adjudications)
         .service(marking::adjudicate)

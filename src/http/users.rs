@@ -76,7 +76,8 @@ pub async fn list(
     staff: Staff<Recruiting>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::staff_directory::list(&state, &staff.principal, query.into_inner().role).await?))
+    Ok(HttpResponse::Ok()
+        .json(service::staff_directory::list(&state, &staff.principal, query.into_inner().role).await?))
 }
 
 /// What to change about a staff account.

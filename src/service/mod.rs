@@ -4,11 +4,13 @@
 pub mod access;
 pub mod adjudication;
 pub mod attempt_owners;
+pub mod attempt_review;
 pub mod attempts;
 pub mod audit_log;
 pub mod auth;
 pub mod autosave;
 pub mod candidate_view;
+pub mod exam_audit;
 pub mod exam_intro;
 pub mod exams;
 pub mod grading;

@@ -43,7 +43,9 @@ pub enum StaffListing {
 pub async fn list(state: &AppState, who: &StaffPrincipal, role: Option<String>) -> Result<StaffListing, ApiError> {
     let role = match role.as_deref() {
         None => None,
-        Some(r) => Some(Role::parse(r).ok_or_else(|| ApiError::field("role", "role must be admin, recruiter or marker"))?),
+        Some(r) => {
+            Some(Role::parse(r).ok_or_else(|| ApiError::field("role", "role must be admin, recruiter or marker"))?)
+        }
     };
     let admin = match who.role {
         Role::Admin => true,

@@ -74,3 +74,112 @@ async fn a_recruiter_finds_markers_by_name_assigns_and_removes_them() {
     app.delete(&format!("/exams/{exam}/markers/{marker_id}"), Some(&setup.recruiter)).await.expect(404);
     app.post("/marking/claim", Some(&marker), &json!({"exam_id": exam})).await.expect(404);
 }
+
+/// Marks every open answer of the exam with 1 point and a comment naming the marker.
+async fn mark_everything(app: &TestApp, marker: &str, exam_id: &str) -> usize {
+    let mut marked = 0;
+    while let Some(task) = Some(app.claim(marker, exam_id).await).filter(|r| r.status == 200) {
+        app.score(marker, &task.body, 1.0, "a fair try").await.expect(200);
+        marked += 1;
+    }
+    marked
+}
+
+#[actix_web::test]
+async fn a_recruiter_reads_an_attempt_whole_and_corrects_a_mark() {
+    let app = spawn_app().await;
+    let m = crate::marking::exam_with_answers(&app, 2, 1, json!({})).await;
+    let (marker_id, marker) = m.markers[0].clone();
+    assert!(mark_everything(&app, &marker, &m.exam_id).await > 0);
+    let attempt = &m.attempts[0];
+    let path = format!("/exams/{}/attempts/{attempt}", m.exam_id);
+
+    let read = app.get(&path, Some(&m.recruiter)).await.expect(200).body;
+    assert_eq!(read["candidate"]["name"], "考生0");
+    assert_eq!(read["state"], "graded");
+    let open = m.open_keys[0].as_str();
+    let answer = read["answers"].as_array().unwrap().iter().find(|a| a["key"] == open).unwrap().clone();
+    assert!(answer["answer"].is_string() && answer["saved_at"].is_string() && answer["seq"].is_number());
+    assert_eq!(answer["points"], json!(1));
+    assert_eq!(answer["marks"][0]["comment"], "a fair try");
+    assert_eq!(answer["marks"][0]["marker"], "marker");
+    assert_eq!(answer["marks"][0]["marker_id"], marker_id.as_str());
+    let unanswered = read["answers"].as_array().unwrap().iter().find(|a| a["key"] == m.choice_key.as_str()).unwrap();
+    assert_eq!((unanswered["answer"].clone(), unanswered["auto"].clone()), (Value::Null, json!(true)));
+    let actions: Vec<&str> = read["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"attempt.start") && actions.contains(&"task.score"), "{actions:?}");
+    let total = read["total"].as_f64().unwrap();
+
+    // Another recruiter reaches neither the attempt nor its marks; an attempt of another exam is 404.
+    let (_, stranger) = app.staff("recruiter").await;
+    app.get(&path, Some(&stranger)).await.expect(404);
+    let other = app.seed_exam(json!({})).await;
+    app.get(&format!("/exams/{}/attempts/{attempt}", other.exam_id), Some(&other.recruiter)).await.expect(404);
+
+    // The correction needs a reason and a mark on the question's step; then the total follows.
+    let mark = format!("{path}/marks/{open}");
+    app.put(&mark, Some(&m.recruiter), &json!({"points": 2, "reason": " "})).await.expect(422);
+    app.put(&mark, Some(&m.recruiter), &json!({"points": 1000, "reason": "too generous"})).await.expect(422);
+    app.put(&mark, Some(&stranger), &json!({"points": 2, "reason": "mine"})).await.expect(404);
+    let done = app
+        .put(&mark, Some(&m.recruiter), &json!({"points": 2, "reason": "the second point was earned"}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!((done["old_points"].clone(), done["points"].clone()), (json!(1), json!(2)));
+    assert_eq!(done["total"].as_f64().unwrap(), total + 1.0);
+    // A second correction replaces the first rather than piling up.
+    app.put(&mark, Some(&m.recruiter), &json!({"points": 1.5, "reason": "on reflection"})).await.expect(200);
+    let read = app.get(&path, Some(&m.recruiter)).await.expect(200).body;
+    assert_eq!(read["total"].as_f64().unwrap(), total + 0.5);
+    let answer = read["answers"].as_array().unwrap().iter().find(|a| a["key"] == open).unwrap().clone();
+    assert_eq!(answer["points"], json!(1.5));
+    assert_eq!(answer["marks"].as_array().unwrap().len(), 2, "the marker's mark stays beside the correction");
+    assert_eq!(answer["marks"][1]["comment"], "on reflection");
+    let results = app.get(&format!("/exams/{}/results", m.exam_id), Some(&m.recruiter)).await.expect(200).body;
+    let row = results["rows"].as_array().unwrap().iter().find(|r| r["attempt_id"] == attempt.as_str()).unwrap();
+    assert_eq!(row["total"].as_f64().unwrap(), total + 0.5, "results read the stored score");
+    assert_eq!(app.assert_scores_are_fresh(&m.exam_id).await, 2);
+
+    // The trail: filtered by attempt and by action, paged by cursor.
+    let audit = format!("/exams/{}/audit", m.exam_id);
+    let corrections = app
+        .get(&format!("{audit}?attempt={attempt}&action=attempt.mark_correct"), Some(&m.recruiter))
+        .await
+        .expect(200)
+        .body;
+    let events = corrections["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["detail"]["reason"], "the second point was earned");
+    assert_eq!(events[0]["detail"]["old_points"], json!(1));
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page_path = match &cursor {
+            Some(c) => format!("{audit}?limit=3&cursor={c}"),
+            None => format!("{audit}?limit=3"),
+        };
+        let page = app.get(&page_path, Some(&m.recruiter)).await.expect(200).body;
+        seen.extend(page["events"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    let all = app.get(&format!("{audit}?limit=1000"), Some(&m.recruiter)).await.expect(200).body;
+    let ids: Vec<String> =
+        all["events"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(seen, ids);
+    let actions: Vec<&str> = all["events"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    for expected in
+        ["exam.create", "exam.invite", "access.token", "attempt.start", "task.score", "attempt.mark_correct"]
+    {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    let marking = app.get(&format!("{audit}?action=task."), Some(&m.recruiter)).await.expect(200).body;
+    assert!(marking["events"].as_array().unwrap().iter().all(|e| e["action"].as_str().unwrap().starts_with("task.")));
+    let later = app.get(&format!("{audit}?from=2999-01-01T00:00:00Z"), Some(&m.recruiter)).await.expect(200).body;
+    assert_eq!(later["events"], json!([]));
+    app.get(&format!("{audit}?cursor=nonsense"), Some(&m.recruiter)).await.expect(400);
+    app.get(&audit, Some(&stranger)).await.expect(404);
+}

@@ -115,6 +115,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         .replace("{invitation}", &f.invitation)
         .replace("{regrade}", "no-such-regrade")
         .replace("{user}", "no-such-user")
+        .replace("{attempt}", &f.attempt)
         .replace("{question}", "s1q1")
         .replace("{q}", "s1q1");
     let body = match (method, path) {
@@ -137,6 +138,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         ("post", "/api/v1/marking/claim") => json!({"exam_id": f.exam}),
         ("post", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok", "fence": 1}),
         ("put", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok"}),
+        ("put", "/api/v1/exams/{id}/attempts/{attempt}/marks/{question}") => json!({"points": 1, "reason": "x"}),
         ("post", "/api/v1/marking/tasks/{id}/renew") => json!({"fence": 1}),
         ("put", "/api/v1/papers/{id}/questions/{q}/key") => json!({"answer": "A"}),
         _ => json!({}),
