@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod papers;
+pub mod password;
 pub mod results;
 pub mod review;
 pub mod upload;
@@ -59,6 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(marking_desk::my_marks)
         .service(auth::login)
         .service(auth::me)
+        .service(password::change)
         .service(users::create)
         .service(users::list)
         .service(users::update)

@@ -21,6 +21,8 @@ enum Access {
     Recruiting { foreign: u16 },
     /// The candidate whose attempt it is.
     Candidate,
+    /// Any staff member, on their own account.
+    AnyStaff,
     /// Markers assigned to the exam.
     Marking { foreign: u16 },
 }
@@ -33,6 +35,7 @@ fn access(method: &str, path: &str) -> Option<Access> {
         (_, "/healthz" | "/readyz" | "/metrics") => Public,
         ("post", "/api/v1/auth/login" | "/api/v1/auth/access") => Public,
         ("get", "/api/v1/me") => AnyCaller,
+        ("put", "/api/v1/me/password") => AnyStaff,
         // Recruiters list staff to assign (issue 16); anything else about accounts is the admin's.
         ("get", "/api/v1/users") => Recruiting { foreign: 200 },
         (_, p) if p.starts_with("/api/v1/users") => Admin,
@@ -180,7 +183,7 @@ async fn every_route_refuses_every_caller_it_does_not_serve() {
                 Access::AnyCaller => {
                     assert_eq!(call(&app, method, &target, None, &body).await.status, 401, "{what} without a token");
                 }
-                Access::Admin | Access::Recruiting { .. } | Access::Marking { .. } => {
+                Access::Admin | Access::Recruiting { .. } | Access::Marking { .. } | Access::AnyStaff => {
                     assert_eq!(call(&app, method, &target, None, &body).await.status, 401, "{what} without a token");
                     assert_eq!(
                         call(&app, method, &target, Some(&theirs.candidate), &body).await.status,
