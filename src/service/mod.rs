@@ -24,6 +24,7 @@ pub mod papers;
 pub mod regrade;
 pub mod release;
 pub mod results;
+pub mod results_csv;
 pub mod staff_directory;
 pub mod statistics;
 pub mod token_standing;

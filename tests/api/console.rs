@@ -252,3 +252,24 @@ async fn known_generated_password(app: &TestApp) -> String {
         .unwrap();
     password
 }
+
+#[actix_web::test]
+async fn the_results_csv_speaks_the_papers_language_and_lists_who_never_started() {
+    let app = spawn_app().await;
+    let m = crate::marking::exam_with_answers(&app, 2, 1, json!({"title": "客服经理笔试 2030"})).await;
+    mark_everything(&app, &m.markers[0].1, &m.exam_id).await;
+    app.invite_names(&m.recruiter, &m.exam_id, &["没来的人"]).await;
+    let csv = app.get(&format!("/exams/{}/results.csv", m.exam_id), Some(&m.recruiter)).await.expect(200);
+    let disposition = csv.header("content-disposition").unwrap().to_string();
+    assert!(disposition.contains("filename*=UTF-8''%E5%AE%A2"), "{disposition}");
+    let text = csv.text.trim_start_matches('\u{feff}');
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines.len(), 1 + 2 + 1, "{text}");
+    assert!(lines[0].iter().skip(6).all(|h| h.contains("（满分")), "{:?}", lines[0]);
+    let last = lines.last().unwrap();
+    assert_eq!((last[1], last[2]), ("没来的人", "not_started"));
+    assert_eq!(last.len(), lines[0].len());
+    // A filter selects attempts only.
+    let graded = app.get(&format!("/exams/{}/results.csv?state=graded", m.exam_id), Some(&m.recruiter)).await;
+    assert!(!graded.expect(200).text.contains("not_started"));
+}
