@@ -273,6 +273,7 @@ pub const CODES: &[&str] = &[
     "lease_lost",
     "malformed_json",
     "malformed_yaml",
+    "mark_not_settled",
     "marking_incomplete",
     "not_adjudicable",
     "not_found",
