@@ -274,6 +274,7 @@ pub const CODES: &[&str] = &[
     "mail_not_configured",
     "malformed_json",
     "malformed_yaml",
+    "mark_not_settled",
     "marking_incomplete",
     "not_adjudicable",
     "not_found",

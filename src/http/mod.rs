@@ -1,5 +1,6 @@
 //! HTTP: thin handlers (extract → parse → service → respond), one route table, one error mapping.
 
+pub mod assignments;
 pub mod attempts;
 pub mod auth;
 pub mod exams;
@@ -13,7 +14,9 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod papers;
+pub mod password;
 pub mod results;
+pub mod review;
 pub mod upload;
 pub mod users;
 
@@ -58,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(marking_desk::my_marks)
         .service(auth::login)
         .service(auth::me)
+        .service(password::change)
         .service(users::create)
         .service(users::list)
         .service(users::update)
@@ -82,6 +86,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exams::revoke)
         .service(exams::extra_time)
         .service(exams::markers)
+        .service(assignments::list)
+        .service(assignments::remove)
+        .service(review::read_attempt)
+        .service(review::correct_mark)
+        .service(review::audit)
         .service(marking::progress)
         .service(marking::adjudications)
         .service(marking::adjudicate)

@@ -133,7 +133,8 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(papers::get(&state, &staff.principal, id.into_inner()).await?))
 }
 
-/// Replace a draft.
+/// Replace a draft. A paper as `GET /papers/{id}` gave it may be sent back as it is: the read's own
+/// fields (`id`, `status`, `version`, `total_points`, `missing_keys`, …) are accepted and ignored.
 #[utoipa::path(
     tag = "papers",
     security(("bearer" = ["admin", "recruiter"])),
@@ -144,8 +145,9 @@ pub async fn get(
     )),
     responses(
         (status = 200, description = "The draft", body = serde_json::Value),
-        (status = 409, description = "The paper is published", body = Problem),
-        (status = 422, description = "Invalid paper", body = Problem),
+        (status = 404, description = "No such paper of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The paper is published", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid paper", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/papers/{id}")]
@@ -157,7 +159,7 @@ pub async fn replace(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(body, state.settings.max_import_bytes).await?;
-    let doc = papers::read_document(body, &content_type(&req)).await?;
+    let doc = papers::read_replacement(body, &content_type(&req)).await?;
     Ok(HttpResponse::Ok().json(papers::replace(&state, &staff.principal, id.into_inner(), doc).await?))
 }
 

@@ -34,15 +34,17 @@ pub async fn results_table(
     Ok(HttpResponse::Ok().json(results::table(&state, &staff.principal, id.into_inner(), filter.into_inner()).await?))
 }
 
-/// The results table as CSV: email, name, state, complete, auto_points, marked_points, total, then one
-/// column per section.
+/// The results table as CSV: e-mail, name, state, complete, automatic, marked and total points, then
+/// one column per section and per question, headed in the paper's language with each maximum; without
+/// a filter, invited candidates who never started close it (`not_started`). The file is named after
+/// the exam's title and date (`filename*`, UTF-8).
 #[utoipa::path(
     tag = "results",
     security(("bearer" = ["admin", "recruiter"])),
     params(("id" = String, Path, description = "Exam id"), ResultsFilter),
     responses(
         (status = 200, description = "CSV, UTF-8 with a byte-order mark", body = String, content_type = "text/csv"),
-        (status = 404, description = "No such exam of yours", body = Problem),
+        (status = 404, description = "No such exam of yours", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/exams/{id}/results.csv")]
@@ -53,10 +55,10 @@ pub async fn results_csv(
     filter: web::Query<ResultsFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let rows = results::csv(&state, &staff.principal, id.clone(), filter.into_inner()).await?;
+    let (disposition, rows) = results::csv(&state, &staff.principal, id, filter.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"results-{id}.csv\"")))
+        .insert_header(("Content-Disposition", disposition))
         .streaming(rows))
 }
 

@@ -1,11 +1,11 @@
-//! `POST /users`, `GET /users`, `PATCH /users/{id}` (admin).
+//! `POST /users`, `PATCH /users/{id}` (admin), `GET /users` (admin; recruiters see cards).
 
 use actix_web::{get, patch, post, web, HttpResponse};
 use secrecy::SecretString;
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{AdminOnly, Staff};
+use super::extract::{AdminOnly, Recruiting, Staff};
 use crate::error::{ApiError, Problem};
 use crate::service;
 use crate::service::auth::UserView;
@@ -50,18 +50,34 @@ pub async fn create(
     Ok(HttpResponse::Created().json(service::users::create(&state, &admin.principal, new).await?))
 }
 
-/// List staff accounts.
+/// Which accounts to list.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only accounts of this role: `admin`, `recruiter` or `marker`.
+    role: Option<String>,
+}
+
+/// List staff accounts. An admin gets every account whole; a recruiter gets the enabled accounts'
+/// `{id, email, display_name}` only — what assigning markers needs (`?role=marker`).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = ["admin"])),
+    security(("bearer" = ["admin", "recruiter"])),
+    params(ListQuery),
     responses(
-        (status = 200, description = "Every account", body = [UserView]),
-        (status = 403, description = "Not an admin", body = Problem),
+        (status = 200, description = "Accounts (an admin's view); a recruiter's items carry id, email and display_name only", body = [UserView]),
+        (status = 403, description = "A marker", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users")]
-pub async fn list(state: web::Data<AppState>, admin: Staff<AdminOnly>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service::users::list(&state, &admin.principal).await?))
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff<Recruiting>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .json(service::staff_directory::list(&state, &staff.principal, query.into_inner().role).await?))
 }
 
 /// What to change about a staff account.

@@ -56,12 +56,15 @@ pub struct UserView {
     pub role: String,
     /// Disabled by an admin: cannot log in, holds no working token.
     pub disabled: bool,
+    /// The password is the one examd generated on first start: set your own (`PUT /me/password`).
+    pub must_set_password: bool,
 }
 
 impl From<users::UserRow> for UserView {
     fn from(u: users::UserRow) -> UserView {
         UserView {
             disabled: u.disabled_at.is_some(),
+            must_set_password: u.password_generated,
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -110,6 +113,11 @@ pub async fn login(
         }
     };
     state.brakes.succeeded(secret, client);
+    staff_session(state, user)
+}
+
+/// A fresh staff token for an account, carrying its current token version.
+pub fn staff_session(state: &AppState, user: users::UserRow) -> Result<LoginOutcome, ApiError> {
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
     let now = state.clock.now();
     let ttl = state.settings.staff_token_seconds;

@@ -399,11 +399,28 @@ pub async fn read_document(body: actix_web::web::Bytes, content_type: &str) -> R
     super::off_worker(move || {
         let text = std::str::from_utf8(&body)
             .map_err(|_| ApiError::bad_request("invalid_utf8", "the body is not UTF-8 text"))?;
-        canonical::read(text, syntax).map_err(|e| match e {
-            DocError::Field { path, message, .. } => ApiError::field(&path, message),
-            DocError::Syntax { syntax: Syntax::Yaml, .. } => ApiError::bad_request("malformed_yaml", e.to_string()),
-            DocError::Syntax { syntax: Syntax::Json, .. } => ApiError::bad_request("malformed_json", e.to_string()),
-        })
+        canonical::read(text, syntax).map_err(document_error)
     })
     .await?
+}
+
+/// Reads a draft's replacement like [`read_document`], accepting the fields a read of the paper adds
+/// (see `service::paper_round_trip`).
+pub async fn read_replacement(body: actix_web::web::Bytes, content_type: &str) -> Result<PaperDoc, ApiError> {
+    let syntax = if content_type.contains("yaml") { Syntax::Yaml } else { Syntax::Json };
+    super::off_worker(move || {
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ApiError::bad_request("invalid_utf8", "the body is not UTF-8 text"))?;
+        super::paper_round_trip::read_replacement(text, syntax)
+    })
+    .await?
+}
+
+/// The API's answer to a document that cannot be read: 400 when malformed, 422 naming the field.
+pub fn document_error(e: DocError) -> ApiError {
+    match e {
+        DocError::Field { path, message, .. } => ApiError::field(&path, message),
+        DocError::Syntax { syntax: Syntax::Yaml, .. } => ApiError::bad_request("malformed_yaml", e.to_string()),
+        DocError::Syntax { syntax: Syntax::Json, .. } => ApiError::bad_request("malformed_json", e.to_string()),
+    }
 }

@@ -310,22 +310,36 @@ fn section_titles(paper: &Paper) -> Vec<String> {
 
 /// Every row of an exam's results the filter selects, as CSV text, page by page: the header first,
 /// then one chunk per page of `results_page_rows` read when the client has taken the one before, so
-/// the memory held is one page whatever the exam's size. Authorization and the filter are checked before
-/// the first byte.
+/// the memory held is one page whatever the exam's size; without a filter, the invited candidates who
+/// never started close the file. Authorization and the filter are checked before the first byte.
+/// Also gives the `Content-Disposition` naming the file after the exam.
 pub async fn csv(
     state: &AppState,
     who: &StaffPrincipal,
     exam_id: String,
     filter: ResultsFilter,
-) -> Result<impl Stream<Item = Result<actix_web::web::Bytes, ApiError>>, ApiError> {
+) -> Result<(String, impl Stream<Item = Result<actix_web::web::Bytes, ApiError>>), ApiError> {
+    use futures_util::StreamExt;
+    let unfiltered = filter.state.is_none() && filter.complete.is_none();
     let mut query = filter.check()?;
     query.limit = state.settings.results_page_rows;
     query.after = None;
     let (exam, paper) = read_owned_exam(state, who, exam_id, |_, _, exam, paper| Ok((exam, paper))).await?;
-    let header = csv_header(&paper);
+    let disposition = super::results_csv::disposition(&exam.title, exam.opens_at.date());
+    let header = super::results_csv::header(&paper);
+    let (st, exam_id, last_paper) = (state.clone(), exam.id.clone(), paper.clone());
     let pages = Pager { state: state.clone(), exam: Arc::new(exam), paper, query, done: false };
     let first = futures_util::stream::once(async move { Ok(actix_web::web::Bytes::from(header)) });
-    Ok(futures_util::StreamExt::chain(first, futures_util::stream::unfold(pages, Pager::next_chunk)))
+    let last = futures_util::stream::once(async move {
+        if !unfiltered {
+            return Ok(actix_web::web::Bytes::new());
+        }
+        let people = st.db.run(move |c| Ok(rows::never_started(c, &exam_id)?)).await?;
+        let text: String =
+            people.iter().map(|(email, name)| super::results_csv::not_started_line(&last_paper, email, name)).collect();
+        Ok(actix_web::web::Bytes::from(text))
+    });
+    Ok((disposition, first.chain(futures_util::stream::unfold(pages, Pager::next_chunk)).chain(last)))
 }
 
 /// Reads the pages of a CSV one after another.
@@ -350,71 +364,11 @@ impl Pager {
                 Some((Err(e), self))
             }
             Ok((rows, next)) => {
-                let text: String = rows.iter().map(csv_line).collect();
+                let text: String = rows.iter().map(|r| super::results_csv::line(&self.paper, r)).collect();
                 self.done = next.is_none();
                 self.query.after = next;
                 Some((Ok(actix_web::web::Bytes::from(text)), self))
             }
         }
-    }
-}
-
-/// A CSV cell: quoted when it must be, and text that a spreadsheet would run as a formula is defused
-/// with a leading apostrophe (OWASP's advice for CSV injection), since names come from invitations.
-fn cell(text: &str, numeric: bool) -> String {
-    let defused = if !numeric && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
-fn points_cell(p: Option<Points>) -> String {
-    p.map(|p| p.to_string()).unwrap_or_default()
-}
-
-/// The CSV's first line. Starts with a UTF-8 byte-order mark so spreadsheet programs read Chinese names
-/// correctly.
-fn csv_header(paper: &Paper) -> String {
-    let mut header: Vec<String> = ["email", "name", "state", "complete", "auto_points", "marked_points", "total"]
-        .iter()
-        .map(|h| h.to_string())
-        .collect();
-    header.extend(section_titles(paper).iter().map(|t| cell(t, false)));
-    format!("\u{feff}{}\r\n", header.join(","))
-}
-
-/// One candidate's line: the same numbers as the JSON row.
-fn csv_line(r: &ResultRow) -> String {
-    let mut line = vec![
-        cell(&r.candidate.email, false),
-        cell(&r.candidate.name, false),
-        r.state.clone(),
-        r.complete.to_string(),
-        points_cell(r.auto_points),
-        points_cell(r.marked_points),
-        points_cell(r.total),
-    ];
-    line.extend(r.sections.iter().map(|s| points_cell(s.points)));
-    format!("{}\r\n", line.join(","))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_defused() {
-        assert_eq!(cell("王小明", false), "王小明");
-        assert_eq!(cell("Smith, Jane", false), "\"Smith, Jane\"");
-        assert_eq!(cell("say \"hi\"", false), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")", false), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("-1.5", true), "-1.5");
-        assert_eq!(cell("-cmd", false), "'-cmd");
     }
 }

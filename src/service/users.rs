@@ -109,6 +109,7 @@ fn insert(
         display_name: checked.display_name.clone(),
         role: checked.role.as_str().to_string(),
         disabled: false,
+        must_set_password: false,
     })
 }
 
@@ -186,7 +187,12 @@ pub fn ensure_admin(
             display_name: Some("Administrator".into()),
         },
     )?;
-    Ok(if generated { Bootstrap::Generated(view.email, password) } else { Bootstrap::Configured(view.email) })
+    if !generated {
+        return Ok(Bootstrap::Configured(view.email));
+    }
+    // Marked so the console tells the admin to set their own; setting it clears the mark.
+    users::change(conn, &view.id, &users::AccountChange { password_generated: Some(true), ..Default::default() })?;
+    Ok(Bootstrap::Generated(view.email, password))
 }
 
 /// Every staff account (admin only).
@@ -235,7 +241,7 @@ pub async fn change(
         .write(move |c| {
             let before = users::by_id(c, &user_id)?.ok_or(ApiError::NotFound("account"))?;
             let disabled_at = change.disabled.map(|d| d.then(|| before.disabled_at.unwrap_or(to_db(now))));
-            let set = users::AccountChange { role: role.map(Role::as_str), disabled_at, password_hash: None };
+            let set = users::AccountChange { role: role.map(Role::as_str), disabled_at, ..Default::default() };
             users::change(c, &user_id, &set)?;
             audit::record(
                 c,
@@ -259,4 +265,66 @@ pub async fn principal_by_email(state: &AppState, email: &str) -> Result<StaffPr
     let row = state.db.run(move |c| users::by_email(c, email.as_str())?.ok_or(ApiError::NotFound("account"))).await?;
     let role = Role::parse(&row.role).ok_or_else(|| ApiError::internal("stored role unknown"))?;
     Ok(StaffPrincipal { id: row.id, role })
+}
+
+/// A password change: the current password proves it is the owner at the keyboard, not someone who
+/// found an open session.
+#[derive(Debug)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current_password: SecretString,
+    /// The new one (12 to 256 characters).
+    pub new_password: SecretString,
+}
+
+/// Changes the caller's own password. The token version moves on, so every other session of the
+/// account ends at once; the caller gets a fresh token for this one. A generated first-admin password
+/// stops working here like any old password, and the account is no longer told to set one. Wrong
+/// current passwords are braked like wrong logins (a stolen token must not become a guessing oracle).
+#[tracing::instrument(skip(state, change, client), fields(user = %who.id))]
+pub async fn change_password(
+    state: &AppState,
+    who: &StaffPrincipal,
+    change: PasswordChange,
+    client: &str,
+) -> Result<super::auth::LoginOutcome, ApiError> {
+    use crate::auth::limiter::Secret;
+    let chars = change.new_password.expose_secret().chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(ApiError::field(
+            "new_password",
+            format!("a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    let id = who.id.clone();
+    let user = state
+        .db
+        .run(move |c| users::by_id(c, &id)?.ok_or(ApiError::Unauthorized("account no longer exists".into())))
+        .await?;
+    let secret = Secret::Password { account: &user.email };
+    state.brakes.before(secret, client).map_err(ApiError::TooManyRequests)?;
+    if !state.passwords.verify(change.current_password, Some(user.password_hash.clone())).await? {
+        return Err(match state.brakes.refuse(secret, client).await {
+            Some(retry) => ApiError::TooManyRequests(retry),
+            None => ApiError::field("current_password", "this is not the account's current password"),
+        });
+    }
+    state.brakes.succeeded(secret, client);
+    let hash = state.passwords.hash(change.new_password).await?;
+    let (actor, now, id) = (who.actor(), state.clock.now(), who.id.clone());
+    let row = state
+        .db
+        .write(move |c| {
+            let set = users::AccountChange {
+                password_hash: Some(&hash),
+                password_generated: Some(false),
+                ..Default::default()
+            };
+            users::change(c, &id, &set)?;
+            audit::record(c, now, &actor, "user.password", &format!("user:{id}"), serde_json::json!({}))?;
+            users::by_id(c, &id)?.ok_or(ApiError::NotFound("account"))
+        })
+        .await?;
+    state.staff_standings.forget(&who.id);
+    super::auth::staff_session(state, row)
 }

@@ -54,3 +54,98 @@ pub fn for_subject(conn: &mut DbConn, subject: &str) -> QueryResult<Vec<AuditEve
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// Events about any of these subjects, oldest first.
+pub fn for_subjects(conn: &mut DbConn, subjects: &[String]) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::subject.eq_any(subjects))
+        .order(audit_events::id.asc())
+        .select(AuditEvent::as_select())
+        .load(conn)
+}
+
+/// Which of an exam's events to read.
+#[derive(Debug, Clone, Default)]
+pub struct ExamFilter {
+    /// Only this attempt's events (its own, its marks', its invitation's).
+    pub attempt: Option<ExamAttempt>,
+    /// Only this action (`attempt.start`), or actions under a prefix ending in `.` (`marking.`).
+    pub action: Option<String>,
+    /// At or after.
+    pub from: Option<NaiveDateTime>,
+    /// Before.
+    pub until: Option<NaiveDateTime>,
+}
+
+/// An attempt to narrow an exam's trail to, with its invitation.
+#[derive(Debug, Clone)]
+pub struct ExamAttempt {
+    /// Attempt id.
+    pub attempt_id: String,
+    /// Its invitation's id.
+    pub invitation_id: String,
+}
+
+/// One page of an exam's trail, oldest first: events about the exam, its invitations, its attempts
+/// and its marking tasks, after the event `after` (keyset on the time-ordered id, so a page costs the
+/// same wherever it is), at most `limit`.
+///
+/// The subjects are matched by subqueries rather than a stored exam id: every event is recorded
+/// with its subject only, and the subqueries are each one indexed lookup per exam.
+pub fn of_exam(
+    conn: &mut DbConn,
+    exam_id: &str,
+    filter: &ExamFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    use super::schema::{attempts, invitations, marking_tasks};
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+
+    let mut query = audit_events::table.into_boxed();
+    query = match &filter.attempt {
+        Some(a) => {
+            let subjects = vec![format!("attempt:{}", a.attempt_id), format!("invitation:{}", a.invitation_id)];
+            let tasks =
+                marking_tasks::table
+                    .filter(marking_tasks::attempt_id.eq(a.attempt_id.clone()))
+                    .select(sql::<Text>("'task:' || marking_tasks.id"));
+            query.filter(audit_events::subject.eq_any(subjects).or(audit_events::subject.eq_any(tasks)))
+        }
+        None => {
+            let invitations = invitations::table
+                .filter(invitations::exam_id.eq(exam_id.to_string()))
+                .select(sql::<Text>("'invitation:' || invitations.id"));
+            let attempts = attempts::table
+                .filter(attempts::exam_id.eq(exam_id.to_string()))
+                .select(sql::<Text>("'attempt:' || attempts.id"));
+            let tasks = marking_tasks::table
+                .filter(marking_tasks::exam_id.eq(exam_id.to_string()))
+                .select(sql::<Text>("'task:' || marking_tasks.id"));
+            query.filter(
+                audit_events::subject
+                    .eq(format!("exam:{exam_id}"))
+                    .or(audit_events::subject.eq_any(invitations))
+                    .or(audit_events::subject.eq_any(attempts))
+                    .or(audit_events::subject.eq_any(tasks)),
+            )
+        }
+    };
+    if let Some(action) = &filter.action {
+        query = match action.strip_suffix('.') {
+            Some(prefix) => query.filter(audit_events::action.like(format!("{}.%", prefix.replace(['%', '_'], "")))),
+            None => query.filter(audit_events::action.eq(action.clone())),
+        };
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::at.ge(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_events::at.lt(until));
+    }
+    if let Some(after) = after {
+        query = query.filter(audit_events::id.gt(after.to_string()));
+    }
+    query.order(audit_events::id.asc()).limit(limit).select(AuditEvent::as_select()).load(conn)
+}

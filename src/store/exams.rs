@@ -129,6 +129,14 @@ pub fn for_marker(
         .optional()
 }
 
+/// Takes a marker off an exam; how many rows went (0: not assigned).
+pub fn remove_marker(conn: &mut DbConn, exam_id: &str, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).filter(exam_markers::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
+
 /// The exam's markers.
 pub fn markers(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<String>> {
     exam_markers::table.filter(exam_markers::exam_id.eq(exam_id)).select(exam_markers::user_id).load(conn)

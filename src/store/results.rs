@@ -259,3 +259,17 @@ pub fn ungraded_count(conn: &mut DbConn, exam_id: &str) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Invited candidates of an exam who never started (revoked invitations left out), by name:
+/// `(email, name)`.
+pub fn never_started(conn: &mut DbConn, exam_id: &str) -> QueryResult<Vec<(String, String)>> {
+    invitations::table
+        .filter(invitations::exam_id.eq(exam_id))
+        .filter(invitations::revoked_at.is_null())
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            attempts::table.filter(attempts::invitation_id.eq(invitations::id)),
+        )))
+        .order((invitations::name.asc(), invitations::id.asc()))
+        .select((invitations::email, invitations::name))
+        .load(conn)
+}

@@ -11,6 +11,7 @@ diesel::table! {
         created_at -> Timestamp,
         token_version -> Integer,
         disabled_at -> Nullable<Timestamp>,
+        password_generated -> Bool,
     }
 }
 

@@ -310,3 +310,22 @@ pub fn correct(
     ))
     .execute(conn)
 }
+
+/// Replaces a recruiter's round-3 mark (an adjudication or an earlier correction) with a correction.
+pub fn set_recruiter_mark(
+    conn: &mut DbConn,
+    id: &str,
+    points: i64,
+    comment: Option<&str>,
+    by: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(marking_tasks::table.find(id).filter(marking_tasks::round.eq(ADJUDICATION_ROUND)))
+        .set((
+            marking_tasks::points.eq(Some(points)),
+            marking_tasks::comment.eq(comment),
+            marking_tasks::marked_by.eq(Some(by)),
+            marking_tasks::marked_at.eq(Some(at)),
+        ))
+        .execute(conn)
+}

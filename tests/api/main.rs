@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
+mod console;
 mod delivery;
 mod exam_flow;
 mod foundation;

@@ -175,8 +175,12 @@ async fn seed_001_is_sat_marked_released_and_exported() {
     let text = csv.text.trim_start_matches('\u{feff}');
     let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert_eq!(&lines[0][..7], ["email", "name", "state", "complete", "auto_points", "marked_points", "total"]);
-    assert_eq!(lines[0].len(), 7 + 5);
+    // Headers in the paper's language, each points column with its maximum (issue 16).
+    assert_eq!(&lines[0][..6], ["邮箱", "姓名", "状态", "已评完", "自动评分", "人工评分"]);
+    assert!(lines[0][6].starts_with("总分（满分"), "{}", lines[0][6]);
+    let question_columns = rows[0]["questions"].as_array().unwrap().len();
+    assert_eq!(lines[0].len(), 7 + 5 + question_columns);
+    assert!(lines[0][7 + 5].starts_with("第1题（满分"), "{}", lines[0][12]);
     for (line, row) in lines[1..].iter().zip(rows) {
         assert_eq!(line[0], row["candidate"]["email"].as_str().unwrap());
         assert_eq!(line[1], row["candidate"]["name"].as_str().unwrap());
@@ -184,6 +188,7 @@ async fn seed_001_is_sat_marked_released_and_exported() {
         let numbers: Vec<f64> = line[4..].iter().map(|c| c.parse().unwrap()).collect();
         let mut expected = vec![n(&row["auto_points"]), n(&row["marked_points"]), n(&row["total"])];
         expected.extend(row["sections"].as_array().unwrap().iter().map(|s| n(&s["points"])));
+        expected.extend(row["questions"].as_array().unwrap().iter().map(|q| n(&q["points"])));
         assert_eq!(numbers, expected);
     }
 

@@ -101,7 +101,7 @@ async fn the_csv_streams_every_row_a_few_at_a_time() {
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 8, "{}", csv.text);
-    assert!(lines[0].starts_with("email,name,state,complete,auto_points,marked_points,total,单选"));
+    assert!(lines[0].starts_with("邮箱,姓名,状态,已评完,自动评分,人工评分,总分（满分"), "{}", lines[0]);
     let totals: Vec<&str> = lines[1..].iter().map(|l| l.split(',').nth(6).unwrap()).collect();
     assert_eq!(totals, ["5", "4", "3", "2", "2", "0", ""]);
     // The statistics read their rows the same way and count every graded attempt.

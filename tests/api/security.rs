@@ -21,6 +21,8 @@ enum Access {
     Recruiting { foreign: u16 },
     /// The candidate whose attempt it is.
     Candidate,
+    /// Any staff member, on their own account.
+    AnyStaff,
     /// Markers assigned to the exam.
     Marking { foreign: u16 },
 }
@@ -33,6 +35,9 @@ fn access(method: &str, path: &str) -> Option<Access> {
         (_, "/healthz" | "/readyz" | "/metrics") => Public,
         ("post", "/api/v1/auth/login" | "/api/v1/auth/access") => Public,
         ("get", "/api/v1/me") => AnyCaller,
+        ("put", "/api/v1/me/password") => AnyStaff,
+        // Recruiters list staff to assign (issue 16); anything else about accounts is the admin's.
+        ("get", "/api/v1/users") => Recruiting { foreign: 200 },
         (_, p) if p.starts_with("/api/v1/users") => Admin,
         // Collections: another recruiter sees their own (empty) list or creates their own.
         ("get", "/api/v1/papers" | "/api/v1/exams") => Recruiting { foreign: 200 },
@@ -114,6 +119,8 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         .replace("{id}", id)
         .replace("{invitation}", &f.invitation)
         .replace("{regrade}", "no-such-regrade")
+        .replace("{user}", "no-such-user")
+        .replace("{attempt}", &f.attempt)
         .replace("{question}", "s1q1")
         .replace("{q}", "s1q1");
     let body = match (method, path) {
@@ -137,6 +144,7 @@ fn aim(method: &str, path: &str, f: &Fixture) -> (String, Value) {
         ("post", "/api/v1/marking/claim") => json!({"exam_id": f.exam}),
         ("post", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok", "fence": 1}),
         ("put", "/api/v1/marking/tasks/{id}/score") => json!({"points": 1, "comment": "ok"}),
+        ("put", "/api/v1/exams/{id}/attempts/{attempt}/marks/{question}") => json!({"points": 1, "reason": "x"}),
         ("post", "/api/v1/marking/tasks/{id}/renew") => json!({"fence": 1}),
         ("put", "/api/v1/papers/{id}/questions/{q}/key") => json!({"answer": "A"}),
         _ => json!({}),
@@ -178,7 +186,7 @@ async fn every_route_refuses_every_caller_it_does_not_serve() {
                 Access::AnyCaller => {
                     assert_eq!(call(&app, method, &target, None, &body).await.status, 401, "{what} without a token");
                 }
-                Access::Admin | Access::Recruiting { .. } | Access::Marking { .. } => {
+                Access::Admin | Access::Recruiting { .. } | Access::Marking { .. } | Access::AnyStaff => {
                     assert_eq!(call(&app, method, &target, None, &body).await.status, 401, "{what} without a token");
                     assert_eq!(
                         call(&app, method, &target, Some(&theirs.candidate), &body).await.status,
