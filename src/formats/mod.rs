@@ -8,6 +8,8 @@ pub mod cn_text;
 pub mod docx;
 #[cfg(test)]
 mod fuzz;
+#[cfg(test)]
+mod snapshots;
 pub mod gift;
 pub mod upload;
 

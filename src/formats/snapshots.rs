@@ -1,0 +1,44 @@
+//! The seeds and Moodle's fixtures import exactly as they did when these snapshots were taken: any
+//! change to the document or to a warning's line and message shows here as a diff to review.
+//! `EXAMD_BLESS=1 cargo test --lib snapshots` rewrites them after a deliberate change.
+
+use serde_json::json;
+
+use super::{import, Format, ImportOptions};
+
+const CASES: &[(&str, Format, &str)] = &[
+    ("seed_000", Format::CnText, include_str!("../../tests/fixtures/seeds/000_9dfe5f0092d33d60.txt")),
+    ("seed_001", Format::CnText, include_str!("../../tests/fixtures/seeds/001_feb79bb3dd53de14.txt")),
+    ("moodle_gift", Format::Gift, include_str!("../../tests/fixtures/moodle/questions.gift.txt")),
+    ("moodle_aiken", Format::Aiken, include_str!("../../tests/fixtures/moodle/questions.aiken.txt")),
+    ("moodle_aiken_errors", Format::Aiken, include_str!("../../tests/fixtures/moodle/aiken_errors.txt")),
+];
+
+fn snapshot(format: Format, text: &str) -> String {
+    let value = match import(format, text, &ImportOptions::default()) {
+        Ok(imported) => json!({
+            "doc": imported.doc,
+            "warnings": imported.warnings.iter().map(|w| json!({"line": w.line, "message": w.message})).collect::<Vec<_>>(),
+        }),
+        Err(e) => json!({"error": {"line": e.line, "message": e.message}}),
+    };
+    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+#[test]
+fn seeds_and_moodle_fixtures_import_as_snapshotted() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots");
+    let bless = std::env::var_os("EXAMD_BLESS").is_some();
+    for (name, format, text) in CASES {
+        let path = dir.join(format!("{name}.json"));
+        let got = snapshot(*format, text);
+        if bless {
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap();
+        assert!(got == want, "{name} imports differently from {}; diff it with EXAMD_BLESS=1 and git diff", path.display());
+    }
+}
