@@ -8,9 +8,9 @@ pub mod cn_text;
 pub mod docx;
 #[cfg(test)]
 mod fuzz;
+pub mod gift;
 #[cfg(test)]
 mod snapshots;
-pub mod gift;
 pub mod upload;
 
 mod types;

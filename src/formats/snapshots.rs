@@ -39,6 +39,10 @@ fn seeds_and_moodle_fixtures_import_as_snapshotted() {
             continue;
         }
         let want = std::fs::read_to_string(&path).unwrap();
-        assert!(got == want, "{name} imports differently from {}; diff it with EXAMD_BLESS=1 and git diff", path.display());
+        assert!(
+            got == want,
+            "{name} imports differently from {}; diff it with EXAMD_BLESS=1 and git diff",
+            path.display()
+        );
     }
 }

@@ -92,12 +92,21 @@ fn answer_keys(q: &QuestionDoc) -> Vec<String> {
     }
 }
 
+/// Every right option is `=`; when all of them are right, the last is written `~%100%` (full credit
+/// in Moodle too), since a block without `~` would read as a short answer.
 fn single_choice(q: &QuestionDoc) -> Vec<String> {
     let key = answer_keys(q);
-    keys_of(q)
-        .iter()
+    let keys = keys_of(q);
+    let all_right = keys.iter().all(|k| key.contains(k));
+    let last = keys.len().saturating_sub(1);
+    keys.iter()
         .zip(&q.options)
-        .map(|(k, o)| format!("{}{}", if key.contains(k) { '=' } else { '~' }, option_text(o)))
+        .enumerate()
+        .map(|(i, (k, o))| match key.contains(k) {
+            true if all_right && i == last => format!("~%100%{}", option_text(o)),
+            true => format!("={}", option_text(o)),
+            false => format!("~{}", option_text(o)),
+        })
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! Moodle GIFT import and export.
 //!
 //! Import follows Moodle's own reader (`question/format/gift/format.php`): questions are separated by
-//! blank lines, `//` lines are comments, `::name::` names a question, the first `{…}` is the answer block
+//! blank lines, `//` lines are comments (an answer written over several lines reads with single spaces), `::name::` names a question, the first `{…}` is the answer block
 //! and text after it makes a missing-word question (`_____` marks the gap). The kind comes from the block
 //! as Moodle decides it: `{}` essay, `{#…}` numeric, any `~` choice (single when some answer starts with
 //! `=`, otherwise multiple response with `%weights%`), `=… -> …` matching, `T`/`TRUE`/`F`/`FALSE`
@@ -15,6 +15,11 @@
 //!   the section's own kind meaningless. `$CATEGORY:` lines name question-bank folders, not exam parts,
 //!   and are dropped.
 //! - **Points.** GIFT has none: every question gets `ImportOptions::default_points`, else 1, with a warning.
+//! - **Several right answers.** Every `=` answer (and any `~%100%`) is full credit in Moodle, where the
+//!   candidate picks one; examd keys all of them (`answer: [A, C]` in a single-choice question: any one,
+//!   chosen alone, is right), with a warning naming them. The kind never changes.
+//! - **Metadata.** `// [id:…]` in a question's comments is its key (Moodle's stable id number); `[tag:…]`
+//!   has no place in examd and is named in a warning.
 //! - **Keys.** A question name becomes its key when it is a valid key; otherwise it is made one
 //!   (`2-08 TSL` → `2-08_TSL`) and repeated names get `_2`, `_3`… Unnamed questions get generated keys.
 //! - **Feedback.** examd has one `explanation` per question: answer feedback is kept there, labelled with
@@ -35,6 +40,7 @@
 mod build;
 mod export;
 mod keys;
+mod meta;
 mod parse;
 mod text;
 
@@ -64,7 +70,7 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
         }
         let Some(raw) = parse::parse_block(&block, &mut warnings) else { continue };
         let Some((kind, mut doc)) = build::build(&raw, &mut warnings) else { continue };
-        doc.key = keys.assign(raw.name.as_deref(), raw.line, &mut warnings);
+        doc.key = key(&mut keys, &raw, &block.comments, &mut warnings);
         first_line.get_or_insert(raw.line);
         questions.push((kind, doc));
     }
@@ -80,6 +86,29 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     let doc = PaperDoc { title, instructions: String::new(), sections: sections_by_kind(questions, points) };
     warnings.sort_by_key(|w| w.line);
     Ok(Imported { doc, warnings })
+}
+
+/// Moodle's `[id:…]` is the question's stable id, so it is the key when given (else the name);
+/// tags have no place in examd, so they are named in a warning rather than lost silently.
+fn key(
+    keys: &mut keys::Keys,
+    raw: &parse::RawQuestion,
+    comments: &[String],
+    warnings: &mut Vec<ImportWarning>,
+) -> String {
+    let meta = meta::read(comments);
+    if !meta.tags.is_empty() {
+        let message =
+            format!("{}: tags {} are not kept (examd questions have no tags)", raw.label(), meta.tags.join(", "));
+        warnings.push(ImportWarning { line: raw.line, message });
+    }
+    if let (Some(id), Some(name)) = (&meta.id, &raw.name) {
+        if id != name {
+            let message = format!("{}: its id number {id} is its key; the name is not kept", raw.label());
+            warnings.push(ImportWarning { line: raw.line, message });
+        }
+    }
+    keys.assign(meta.id.as_deref().or(raw.name.as_deref()), raw.line, warnings)
 }
 
 fn sections_by_kind(questions: Vec<(QuestionKind, QuestionDoc)>, points: Points) -> Vec<SectionDoc> {

@@ -93,7 +93,8 @@ pub(super) fn parse_block(block: &Block, warnings: &mut Vec<ImportWarning>) -> O
         ));
     }
     let (answers, general_feedback) = split_general_feedback(answers);
-    let answers = answers.replace('\n', " ");
+    // An answer written over several lines reads as one line with single spaces, whatever the indent.
+    let answers = answers.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
     let kind = classify(&answers);
     Some(RawQuestion { line, name, prompt, answers, general_feedback, kind })
 }
@@ -201,5 +202,11 @@ mod tests {
         assert!(q.is_none() && w[0].message.contains("braces"), "{w:?}");
         let (q, w) = parse("$CATEGORY: $course$/Top\n::c:: Cat? {T}");
         assert!(q.is_some_and(|q| q.line == 2) && w.is_empty());
+    }
+
+    #[test]
+    fn answers_over_several_lines_keep_single_spaces() {
+        let (q, _) = parse("::m:: Pick {\n    =the first\n      right answer\n    ~a wrong\tone\n}");
+        assert_eq!(q.unwrap().answers, "=the first right answer ~a wrong\tone");
     }
 }
