@@ -108,7 +108,7 @@ impl Reader {
     }
 
     fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push(ImportWarning { line, message });
+        self.warnings.push(ImportWarning::new(line, message));
     }
 
     fn text(&mut self, number: usize, text: &str) {

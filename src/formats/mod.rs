@@ -8,7 +8,11 @@ pub mod cn_text;
 pub mod docx;
 #[cfg(test)]
 mod fuzz;
+mod garbled;
 pub mod gift;
+#[cfg(test)]
+mod located;
+pub mod place;
 #[cfg(test)]
 mod snapshots;
 pub mod upload;
@@ -16,8 +20,16 @@ pub mod upload;
 mod types;
 pub use types::*;
 
-/// Reads `text` in `format`.
+/// Reads `text` in `format`; every warning comes back with its line, column and a quote of the text.
 pub fn import(format: Format, text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let mut imported = read(format, text, options)?;
+    imported.warnings.extend(garbled::warnings(text));
+    imported.warnings.sort_by_key(|w| w.line);
+    place::locate(text, &mut imported.warnings);
+    Ok(imported)
+}
+
+fn read(format: Format, text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
     match format {
         Format::Json => canonical::from_json(text),
         Format::Yaml => canonical::from_yaml(text),

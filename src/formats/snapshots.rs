@@ -18,7 +18,7 @@ fn snapshot(format: Format, text: &str) -> String {
     let value = match import(format, text, &ImportOptions::default()) {
         Ok(imported) => json!({
             "doc": imported.doc,
-            "warnings": imported.warnings.iter().map(|w| json!({"line": w.line, "message": w.message})).collect::<Vec<_>>(),
+            "warnings": imported.warnings.iter().map(|w| json!({"line": w.line, "column": w.column, "excerpt": w.excerpt, "message": w.message})).collect::<Vec<_>>(),
         }),
         Err(e) => json!({"error": {"line": e.line, "message": e.message}}),
     };

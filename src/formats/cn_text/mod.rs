@@ -63,11 +63,10 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     }
     let (title, instructions) = title_and_instructions(&draft, options, &mut warnings);
     if let Some(line) = draft.end_line {
-        warnings.push(ImportWarning {
-            line,
-            message: "the paper ends here; the site furniture from this line on was left out".into(),
-        });
+        warnings
+            .push(ImportWarning::new(line, "the paper ends here; the site furniture from this line on was left out"));
     }
+    warnings.extend(truncated_answer(&draft, &lines));
     warnings.sort_by_key(|w| w.line);
     Ok(Imported { doc: PaperDoc { title, instructions, sections }, warnings })
 }
@@ -83,18 +82,15 @@ fn title_and_instructions(
     let at = draft.preamble.iter().position(|(_, t)| title_like(t));
     let skipped = &draft.preamble[..at.unwrap_or(draft.preamble.len())];
     if let Some((line, _)) = skipped.first() {
-        warnings.push(ImportWarning {
-            line: *line,
-            message: format!("{} line(s) of text before the paper were skipped", skipped.len()),
-        });
+        warnings.push(ImportWarning::new(
+            *line,
+            format!("{} line(s) of text before the paper were skipped", skipped.len()),
+        ));
     }
     let title = match at.map(|i| draft.preamble[i].1.clone()).or_else(|| options.title.clone()) {
         Some(title) => title,
         None => {
-            warnings.push(ImportWarning {
-                line: 1,
-                message: format!("the document gives no title; “{FALLBACK_TITLE}” was used"),
-            });
+            warnings.push(ImportWarning::new(1, format!("the document gives no title; “{FALLBACK_TITLE}” was used")));
             FALLBACK_TITLE.to_string()
         }
     };
@@ -103,4 +99,31 @@ fn title_and_instructions(
         draft.sections.iter().filter(|s| !s.intro.is_empty()).map(|s| format!("{}：{}", s.display_title(), s.intro));
     let instructions: Vec<String> = after_title.iter().map(|(_, t)| t.clone()).chain(intros).collect();
     (title, instructions.join("\n"))
+}
+
+/// Shorter answers are keys (`B`, `对`) or phrases, which need no closing punctuation.
+const MIN_SENTENCE_CHARS: usize = 6;
+
+/// A warning when the document's last line is the middle of an answer: a reference answer that
+/// stops without closing punctuation is what a copy cut off at a page limit looks like.
+fn truncated_answer(draft: &Draft, lines: &[Line]) -> Option<ImportWarning> {
+    let last_line = lines.iter().rev().find(|l| !l.is_blank())?.number;
+    let question = draft
+        .sections
+        .iter()
+        .flat_map(|s| &s.questions)
+        .max_by_key(|q| q.answer.as_ref().map_or(q.line, |a| a.line))?;
+    let answer = question.answer.as_ref().filter(|a| a.line == last_line)?;
+    let text = answer.text.trim();
+    let last = text.chars().next_back()?;
+    let open = text::is_han(last) || last.is_alphanumeric() || matches!(last, ',' | '，' | '、' | '：' | ':');
+    if !open || text.chars().count() < MIN_SENTENCE_CHARS {
+        return None;
+    }
+    let tail: String = text.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let message = format!(
+        "the document stops here, in the middle of question {}'s answer (“…{tail}”); was the file cut off?",
+        question.number
+    );
+    Some(ImportWarning::about(last_line, &tail, message))
 }

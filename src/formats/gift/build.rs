@@ -18,7 +18,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn warn(&mut self, message: impl Display) {
         let message = format!("{}: {message}", self.raw.label());
-        self.warnings.push(ImportWarning { line: self.raw.line, message });
+        self.warnings.push(ImportWarning::new(self.raw.line, message));
     }
 }
 

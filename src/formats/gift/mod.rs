@@ -66,7 +66,7 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     for block in text::blocks(text) {
         if block.replaced {
             let message = "a Unicode noncharacter (U+FDD0–U+FDEF) was replaced with U+FFFD".to_string();
-            warnings.push(ImportWarning { line: block.line, message });
+            warnings.push(ImportWarning::new(block.line, message));
         }
         let Some(raw) = parse::parse_block(&block, &mut warnings) else { continue };
         let Some((kind, mut doc)) = build::build(&raw, &mut warnings) else { continue };
@@ -100,12 +100,12 @@ fn key(
     if !meta.tags.is_empty() {
         let message =
             format!("{}: tags {} are not kept (examd questions have no tags)", raw.label(), meta.tags.join(", "));
-        warnings.push(ImportWarning { line: raw.line, message });
+        warnings.push(ImportWarning::new(raw.line, message));
     }
     if let (Some(id), Some(name)) = (&meta.id, &raw.name) {
         if id != name {
             let message = format!("{}: its id number {id} is its key; the name is not kept", raw.label());
-            warnings.push(ImportWarning { line: raw.line, message });
+            warnings.push(ImportWarning::new(raw.line, message));
         }
     }
     keys.assign(meta.id.as_deref().or(raw.name.as_deref()), raw.line, warnings)

@@ -73,7 +73,7 @@ pub(super) fn parse_block(block: &Block, warnings: &mut Vec<ImportWarning>) -> O
         return None;
     }
     let (name, rest) = take_name(text);
-    let mut warn = |message: String| warnings.push(ImportWarning { line, message });
+    let mut warn = |message: String| warnings.push(ImportWarning::new(line, message));
     let (before, answers, after) = match split_answer_block(rest) {
         Ok(parts) => parts,
         Err(why) => {
