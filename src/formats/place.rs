@@ -9,16 +9,17 @@
 use super::ImportWarning;
 
 /// Longest quote, in characters; enough to recognise a stem, short enough for a table cell.
-pub const EXCERPT_CHARS: usize = 32;
+pub const EXCERPT_CHARS: usize = 40;
 /// How much of a hint is looked for in the raw line: long enough to be unique, short enough that
 /// little of the markup an importer removed can stand inside it.
 const HINT_CHARS: usize = 8;
 
-/// The start of `text` on one line, at most [`EXCERPT_CHARS`] characters, `…` when cut.
+/// The start of `text`'s first line, at most [`EXCERPT_CHARS`] characters, `…` when anything is cut:
+/// how every format quotes text in its warnings.
 pub fn excerpt(text: &str) -> String {
-    let first_line = text.trim().lines().next().unwrap_or_default().trim();
+    let first_line = text.lines().next().unwrap_or_default();
     let mut short: String = first_line.chars().take(EXCERPT_CHARS).collect();
-    if short.len() < text.trim().len() {
+    if short.len() < text.len() {
         short.push('…');
     }
     short
@@ -52,7 +53,8 @@ pub fn locate(text: &str, warnings: &mut [ImportWarning]) {
                 cursor.2 = column - 1;
             }
         }
-        w.excerpt = excerpt(&raw[(w.column - 1).min(raw.len())..].iter().take(EXCERPT_CHARS * 2).collect::<String>());
+        let from: String = raw[(w.column - 1).min(raw.len())..].iter().take(EXCERPT_CHARS * 2).collect();
+        w.excerpt = excerpt(from.trim_end());
     }
 }
 
@@ -119,11 +121,11 @@ mod tests {
         let text = "title\n1.甲？A.x B.y 2.乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙？A.x";
         let mut ws = [warning(2, "乙乙乙"), warning(2, "missing"), warning(1, ""), warning(9, "x")];
         locate(text, &mut ws);
-        assert_eq!((ws[0].column, ws[0].excerpt.chars().count()), (15, EXCERPT_CHARS + 1));
-        assert!(ws[0].excerpt.starts_with("乙乙") && ws[0].excerpt.ends_with('…'));
+        assert_eq!(ws[0].column, 15);
+        assert!(ws[0].excerpt.starts_with("乙乙乙") && ws[0].excerpt.ends_with("？A.x"), "{}", ws[0].excerpt);
         assert_eq!(
             (ws[1].column, ws[1].excerpt.as_str()),
-            (1, "1.甲？A.x B.y 2.乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙…")
+            (1, "1.甲？A.x B.y 2.乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙…")
         );
         assert_eq!((ws[2].column, ws[2].excerpt.as_str()), (1, "title"));
         assert_eq!((ws[3].column, ws[3].excerpt.as_str()), (0, "x"), "a line past the end is left alone");
@@ -134,8 +136,9 @@ mod tests {
 
     #[test]
     fn excerpts_are_short_and_one_line() {
-        assert_eq!(excerpt("  short  "), "short");
+        assert_eq!(excerpt("short"), "short");
         assert_eq!(excerpt("one\ntwo"), "one…");
-        assert_eq!(excerpt(&"x".repeat(40)).chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(&"x".repeat(EXCERPT_CHARS)).chars().count(), EXCERPT_CHARS);
+        assert_eq!(excerpt(&"x".repeat(50)).chars().count(), EXCERPT_CHARS + 1);
     }
 }

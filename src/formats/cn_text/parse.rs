@@ -298,7 +298,7 @@ impl Parser {
                 append(explanation, &text, "\n");
             }
             _ => {
-                let shown: String = text.chars().take(30).collect();
+                let shown = crate::formats::place::excerpt(&text);
                 self.warn(line, format!("text outside any question was left out: “{shown}”"));
             }
         }

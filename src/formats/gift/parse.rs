@@ -52,15 +52,7 @@ fn describe(name: Option<&str>, prompt: &str) -> String {
     }
 }
 
-/// The start of a text, short enough for a warning.
-pub(super) fn excerpt(text: &str) -> String {
-    let first_line = text.lines().next().unwrap_or_default();
-    let mut short: String = first_line.chars().take(40).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    short
-}
+pub(super) use crate::formats::place::excerpt;
 
 /// Reads a block; `None` for a category line, a comment-only block, or a block that is no question
 /// (with a warning saying why).
