@@ -8,10 +8,11 @@ use crate::domain::paper::{
 
 /// Writes a paper (meant for a validated one, `Paper::doc()`) as GIFT.
 ///
-/// Every question is written as `::key::prompt{…}`, its explanation as `####` general feedback, and the
-/// title, instructions and section titles as `//` comments. What GIFT cannot say is left out: points,
-/// penalties, shuffle flags, reference answers, rubrics and word limits. Open kinds (short answer,
-/// scenario, essay) are all GIFT essays `{}`, so they come back as essays.
+/// Every question is written as `::key::prompt{…}`, its explanation (an open question's reference
+/// answer) as `####` general feedback, the title and instructions as `//` comments, each section as a
+/// `$CATEGORY:` with its points in a comment. What GIFT cannot say is listed by
+/// [`export_with_losses`]: points, penalties, shuffle flags, rubrics and word limits. Open kinds (short
+/// answer, scenario, essay) are all GIFT essays `{}`, so they come back as essays.
 ///
 /// Multiple choice is always written with weights, as GIFT knows no other rule: `weighted` keeps its
 /// weights; `partial` and `all_or_nothing` give each key option 100/n % and every other option −100 %,
@@ -20,18 +21,86 @@ use crate::domain::paper::{
 /// the points, and every other option −100 %.
 #[must_use]
 pub fn export(doc: &PaperDoc) -> String {
+    export_with_losses(doc).0
+}
+
+/// Writes a paper as GIFT, and says what GIFT could not carry: the list is also written at the top of
+/// the file as comments, so whoever opens it in Moodle or in examd is told. Each section becomes a
+/// `$CATEGORY:` (Moodle files its questions in a category of that name) followed by its points as a
+/// comment; an open question's reference answer is its `####` general feedback, which Moodle shows
+/// after the attempt.
+#[must_use]
+pub fn export_with_losses(doc: &PaperDoc) -> (String, Vec<String>) {
+    let lost = losses(doc);
     let mut out = String::new();
     comment(&mut out, &doc.title);
     comment(&mut out, &doc.instructions);
+    for loss in &lost {
+        comment(&mut out, &format!("Not carried by GIFT: {loss}"));
+    }
     for section in &doc.sections {
-        out.push('\n');
-        comment(&mut out, &format!("Section: {}", section.title));
+        let _ = write!(out, "\n$CATEGORY: $course$/{}\n\n", section.title.trim().replace('/', "//").replace('\n', " "));
+        comment(&mut out, &format!("Section: {}; {} point(s) per question", section.title, section.points));
         for question in &section.questions {
             out.push('\n');
             write_question(&mut out, section, question);
         }
     }
-    out
+    (out, lost)
+}
+
+/// What an import of the GIFT file (Moodle's or examd's) will not give back, one line per kind of loss.
+fn losses(doc: &PaperDoc) -> Vec<String> {
+    let questions = || doc.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)));
+    let count = |test: &dyn Fn(&SectionDoc, &QuestionDoc) -> bool| questions().filter(|(s, q)| test(s, q)).count();
+    let kind = |s: &SectionDoc, q: &QuestionDoc| q.kind.unwrap_or(s.kind);
+    let mut lost =
+        vec!["the title, instructions and section titles and points are comments and categories; an import groups \
+         questions by kind and gives every question the import's default points"
+            .to_string()];
+    let mut note = |n: usize, what: &str| {
+        if n > 0 {
+            lost.push(format!("{n} question(s): {what}"));
+        }
+    };
+    note(
+        count(&|s, q| kind(s, q).is_open() && kind(s, q) != QuestionKind::Essay),
+        "short answer and scenario questions come back as essays",
+    );
+    note(
+        count(&|s, q| kind(s, q).is_open() && q.reference_answer.is_some()),
+        "the reference answer is the general feedback, which comes back as the explanation",
+    );
+    note(
+        count(&|s, q| kind(s, q).is_open() && q.reference_answer.is_some() && q.explanation.is_some()),
+        "the explanation is left out, as the general feedback holds the reference answer",
+    );
+    note(count(&|_, q| !q.rubric.is_empty()), "the marking rubric is left out");
+    note(count(&|_, q| q.word_limit.is_some()), "the word limit is left out");
+    note(
+        count(&|s, q| q.penalty.or(s.penalty).is_some_and(|p| p.is_positive())),
+        "the penalty for a wrong answer is left out",
+    );
+    note(
+        count(&|s, q| {
+            kind(s, q) == QuestionKind::MultipleChoice
+                && q.scoring.or(s.scoring).unwrap_or(Scoring::AllOrNothing) == Scoring::AllOrNothing
+        }),
+        "all-or-nothing multiple choice is written as Moodle's partial credit (weights), and comes back weighted",
+    );
+    note(
+        count(&|s, q| {
+            kind(s, q) == QuestionKind::MultipleChoice
+                && matches!(q.scoring.or(s.scoring), Some(Scoring::Partial | Scoring::PerCorrect(_)))
+        }),
+        "the scoring rule is written as weights and comes back weighted",
+    );
+    let shuffled =
+        doc.sections.iter().filter(|s| s.shuffle_questions || s.shuffle_options || s.guidance.is_some()).count();
+    if shuffled > 0 {
+        lost.push(format!("{shuffled} section(s): shuffling and marker guidance are left out"));
+    }
+    lost
 }
 
 fn comment(out: &mut String, text: &str) {
@@ -47,8 +116,11 @@ fn write_question(out: &mut String, section: &SectionDoc, q: &QuestionDoc) {
     }
     out.push_str(&protect(escape(&q.prompt)));
     let mut lines = answer_lines(section, q);
-    if let Some(explanation) = q.explanation.as_deref().filter(|e| !e.trim().is_empty()) {
-        lines.push(format!("####{}", protect(escape(explanation))));
+    let open = q.kind.unwrap_or(section.kind).is_open();
+    let feedback =
+        if open { q.reference_answer.as_deref().or(q.explanation.as_deref()) } else { q.explanation.as_deref() };
+    if let Some(feedback) = feedback.filter(|e| !e.trim().is_empty()) {
+        lines.push(format!("####{}", protect(escape(feedback))));
     }
     if lines.is_empty() {
         out.push_str("{}\n");

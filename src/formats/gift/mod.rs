@@ -47,7 +47,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-pub use export::export;
+pub use export::{export, export_with_losses};
 
 use super::{default_points, nothing_found, ImportError, ImportOptions, ImportWarning, Imported};
 use crate::domain::paper::{PaperDoc, QuestionDoc, QuestionKind, Scoring, SectionDoc};

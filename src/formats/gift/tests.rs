@@ -286,9 +286,28 @@ fn open_kinds_come_back_as_essays() {
          questions: [{key: s, prompt: Why?, reference_answer: Because}]}",
     )
     .unwrap();
-    let gift = export(&doc);
-    assert!(gift.contains("::s::Why?{}"), "{gift}");
-    assert_eq!(paper(&gift).question("s").unwrap().kind(), QuestionKind::Essay);
+    let (gift, lost) = super::export_with_losses(&doc);
+    assert!(gift.contains("::s::Why?{\n\t####Because\n}"), "the reference answer is the general feedback: {gift}");
+    assert!(gift.contains("$CATEGORY: $course$/S") && gift.contains("5 point(s) per question"), "{gift}");
+    let back = paper(&gift);
+    let s = back.question("s").unwrap();
+    assert_eq!((s.kind(), s.doc.explanation.as_deref()), (QuestionKind::Essay, Some("Because")));
+    for expected in ["come back as essays", "comes back as the explanation", "default points"] {
+        assert!(lost.iter().any(|l| l.contains(expected)), "{expected} not in {lost:?}");
+        assert!(gift.contains(expected), "the file says so too");
+    }
+}
+
+#[test]
+fn export_lists_rubrics_penalties_and_all_or_nothing_as_lost() {
+    let doc: PaperDoc = serde_yaml::from_str(
+        "title: T\nsections:\n  - {title: M, kind: multiple_choice, points: 2, penalty: 1, questions: [{prompt: P, options: [{text: a}, {text: b}], answer: [A]}]}\n  - {title: E, kind: essay, points: 9, shuffle_questions: true, questions: [{prompt: Q, word_limit: 100, rubric: [{criterion: c, points: 9}]}]}",
+    )
+    .unwrap();
+    let (_, lost) = super::export_with_losses(&doc);
+    for expected in ["rubric", "word limit", "penalty", "all-or-nothing", "shuffling"] {
+        assert!(lost.iter().any(|l| l.contains(expected)), "{expected} not in {lost:?}");
+    }
 }
 
 /// Fixture text with a few random edits, biased towards GIFT's special characters.
