@@ -14,6 +14,8 @@ pub mod gift;
 mod located;
 pub mod place;
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod snapshots;
 pub mod upload;
 
