@@ -24,6 +24,15 @@ pub use types::*;
 
 /// Reads `text` in `format`; every warning comes back with its line, column and a quote of the text.
 pub fn import(format: Format, text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    // Every format then counts lines alike, and warnings are located in the lines they were read from:
+    // a lone `\r` (old Mac files) ends a line too.
+    let normalised;
+    let text = if text.contains('\r') {
+        normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        text
+    };
     let mut imported = read(format, text, options)?;
     imported.warnings.extend(garbled::warnings(text));
     imported.warnings.sort_by_key(|w| w.line);
