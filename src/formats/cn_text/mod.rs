@@ -30,6 +30,8 @@ mod text;
 mod tokens;
 
 #[cfg(test)]
+mod leftovers;
+#[cfg(test)]
 mod recruiter_files;
 #[cfg(test)]
 mod tests;
@@ -50,7 +52,7 @@ const MAX_TITLE_CHARS: usize = 60;
 /// Fails only when no section or numbered question can be found at all; everything else that
 /// could not be read is reported in the warnings.
 pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
-    let lines: Vec<Line> = text.split('\n').enumerate().map(|(i, raw)| Line::new(i + 1, raw)).collect();
+    let lines = read_lines(text);
     let mut draft = parse::read(&lines);
     let mut warnings = std::mem::take(&mut draft.warnings);
     let sections: Vec<_> =
@@ -58,7 +60,10 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     if sections.is_empty() {
         return Err(ImportError {
             line: None,
-            message: "no section heading or numbered question was found; is this a cn-text question bank?".into(),
+            message: "no question was found in the cn-text file: it looked for section headings (`一、单选题（每题2分）`, \
+                      `第一部分`, `## 二、多选题`), numbered questions (`1.`, `1、`, `1．`, `第1题`, `1\\.`) and options \
+                      (`A.`, `A、`, `(A)`); is the file a question bank, or in another format (json, yaml, gift, aiken)?"
+                .into(),
         });
     }
     let (title, instructions) = title_and_instructions(&draft, options, &mut warnings);
@@ -69,6 +74,20 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     warnings.extend(truncated_answer(&draft, &lines));
     warnings.sort_by_key(|w| w.line);
     Ok(Imported { doc: PaperDoc { title, instructions, sections }, warnings })
+}
+
+/// The document's lines; those of a Markdown code block, fences included, are kept as code.
+fn read_lines(text: &str) -> Vec<Line> {
+    let mut in_code = false;
+    let mut lines = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let fence = Line::is_fence(raw);
+        lines.push(if in_code || fence { Line::code(i + 1, raw) } else { Line::new(i + 1, raw) });
+        if fence {
+            in_code = !in_code;
+        }
+    }
+    lines
 }
 
 /// The title is the first short line before the first heading; lines after it are instructions,

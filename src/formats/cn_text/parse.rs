@@ -41,6 +41,11 @@ pub(super) fn read(lines: &[Line]) -> Draft {
     }
     let mut parser = Parser::default();
     for (i, line) in lines.iter().enumerate() {
+        if line.code {
+            // Code goes where the text around it goes (a stem, mostly), as written.
+            parser.text(line.text(), line.number);
+            continue;
+        }
         if line.is_blank() {
             continue;
         }
