@@ -98,52 +98,6 @@ fn kind_title(kind: QuestionKind) -> &'static str {
     }
 }
 
-/// `每空1分`: each question is worth the points once per blank in its stem (at least once); the
-/// section's own points are one blank's, questions with more blanks override them.
-fn per_blank(
-    draft: &DraftSection,
-    title: &str,
-    each: Points,
-    warn: &mut impl FnMut(usize, String),
-) -> (Points, Vec<Option<Points>>) {
-    let blanks: Vec<i64> = draft.questions.iter().map(|q| blank_count(&q.prompt).max(1)).collect();
-    let overrides = blanks.iter().map(|&n| (n > 1).then(|| Points::from_hundredths(each.hundredths() * n))).collect();
-    let sum: i64 = blanks.iter().map(|n| each.hundredths() * n).sum();
-    if let Some(total) = draft.heading.spec.total.filter(|t| t.hundredths() != sum) {
-        let sum = Points::from_hundredths(sum);
-        warn(
-            draft.line,
-            format!("section “{title}”: {each} per blank gives {sum} points, not the stated total of {total}"),
-        );
-    }
-    (each, overrides)
-}
-
-/// Blanks in a stem: runs of underscores, and empty brackets `（ ）`/`( )`.
-fn blank_count(prompt: &str) -> i64 {
-    let chars: Vec<char> = prompt.chars().collect();
-    let mut count = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '_' || c == '＿' {
-            count += 1;
-            while i < chars.len() && (chars[i] == '_' || chars[i] == '＿') {
-                i += 1;
-            }
-            continue;
-        }
-        if matches!(c, '(' | '（') {
-            let close = chars[i + 1..].iter().position(|c| !c.is_whitespace() && *c != '\u{3000}');
-            if close.is_some_and(|at| matches!(chars[i + 1 + at], ')' | '）')) {
-                count += 1;
-            }
-        }
-        i += 1;
-    }
-    count
-}
-
 /// Per-question points and any per-question overrides that make a section total add up.
 fn points(
     draft: &DraftSection,
@@ -174,7 +128,7 @@ fn points(
     }
     let total_from_product = spec.product.map(|(_, _, total)| total);
     if let Some(each) = spec.each.filter(|_| spec.per_blank) {
-        return per_blank(draft, title, each, warn);
+        return super::blanks::points(draft, title, each, warn);
     }
     if let Some(each) = spec.each {
         let count = spec.count.map_or(found as i64, i64::from);

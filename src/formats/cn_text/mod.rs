@@ -13,10 +13,11 @@
 //! heading's bracket is its spec whatever sentence it holds; two different answers for one
 //! question leave it keyless ([`repeats`]); options start at a line start or after a stem has
 //! ended, never inside `f(A)`. A bank without answers imports whole, its questions keyless and
-//! warned. Markdown markup is stripped per line ([`text::unmark`]); a question's own kind label
+//! warned. Markdown markup is stripped per line ([`text::unmark`]), code blocks kept as code; a question's own kind label
 //! (`1. 多选题 …`) and options with a letter key decide its kind, and any change is warned.
 
 mod answers;
+mod blanks;
 mod build;
 mod draft;
 mod furniture;

@@ -45,6 +45,8 @@ mod parse;
 mod text;
 
 #[cfg(test)]
+mod moodle_answers;
+#[cfg(test)]
 mod tests;
 
 pub use export::{export, export_with_losses};
