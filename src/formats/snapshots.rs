@@ -73,6 +73,7 @@ fn seeds_through_gift_keep_prompts_and_keys_and_say_what_was_lost() {
         let (gift, lost) = super::gift::export_with_losses(&doc);
         assert!(!lost.is_empty(), "{name}: points and section titles are always lost");
         let back = import(Format::Gift, &gift, &ImportOptions::default()).unwrap().doc;
+        assert_eq!(DraftPaper::parse(back.clone()).unwrap().doc(), &doc, "{name}: examd's comments restore it all");
         let keyed = |d: &crate::domain::paper::PaperDoc| {
             let mut v: Vec<_> = d
                 .sections

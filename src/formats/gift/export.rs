@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use super::examd_meta;
+
 use crate::domain::paper::{
     option_key, AcceptedDoc, AnswerKey, OptionDoc, PaperDoc, QuestionDoc, QuestionKind, Scoring, SectionDoc,
 };
@@ -36,27 +38,36 @@ pub fn export_with_losses(doc: &PaperDoc) -> (String, Vec<String>) {
     comment(&mut out, &doc.title);
     comment(&mut out, &doc.instructions);
     for loss in &lost {
-        comment(&mut out, &format!("Not carried by GIFT: {loss}"));
+        comment(&mut out, &format!("Not carried into Moodle: {loss}"));
     }
-    for section in &doc.sections {
-        let _ = write!(out, "\n$CATEGORY: $course$/{}\n\n", section.title.trim().replace('/', "//").replace('\n', " "));
+    for (i, section) in doc.sections.iter().enumerate() {
+        let _ = writeln!(out, "\n$CATEGORY: $course$/{}", section.title.trim().replace('/', "//").replace('\n', " "));
         comment(&mut out, &format!("Section: {}; {} point(s) per question", section.title, section.points));
+        let _ = writeln!(out, "{}", examd_meta::section_line(section));
+        if i == 0 {
+            let _ = writeln!(out, "{}", examd_meta::paper_line(doc));
+        }
         for question in &section.questions {
             out.push('\n');
+            if let Some(line) = examd_meta::question_line(section, question) {
+                let _ = writeln!(out, "{line}");
+            }
             write_question(&mut out, section, question);
         }
     }
     (out, lost)
 }
 
-/// What an import of the GIFT file (Moodle's or examd's) will not give back, one line per kind of loss.
+/// What Moodle will not take from the GIFT file, one line per kind of loss. examd's own import reads
+/// all of it back from the `[examd:…]` comments.
 fn losses(doc: &PaperDoc) -> Vec<String> {
     let questions = || doc.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)));
     let count = |test: &dyn Fn(&SectionDoc, &QuestionDoc) -> bool| questions().filter(|(s, q)| test(s, q)).count();
     let kind = |s: &SectionDoc, q: &QuestionDoc| q.kind.unwrap_or(s.kind);
     let mut lost =
-        vec!["the title, instructions and section titles and points are comments and categories; an import groups \
-         questions by kind and gives every question the import's default points"
+        vec!["the title, instructions, section titles and points are comments and categories: Moodle files the \
+              questions by section but gives them its own points (examd's import reads them back from the \
+              [examd:…] comments)"
             .to_string()];
     let mut note = |n: usize, what: &str| {
         if n > 0 {

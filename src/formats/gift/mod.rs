@@ -13,7 +13,8 @@
 //!   carries its kind's rules (points, `weighted` scoring for multiple response) and reads like the
 //!   单选题/多选题 sections recruiters already write; one mixed section with per-question kinds would leave
 //!   the section's own kind meaningless. `$CATEGORY:` lines name question-bank folders, not exam parts,
-//!   and are dropped.
+//!   and are dropped — unless examd wrote the file: its `[examd:section]` comment after a category
+//!   restores that section, and `[examd:question]`/`[examd:paper]` what GIFT cannot say ([`examd_meta`]).
 //! - **Points.** GIFT has none: every question gets `ImportOptions::default_points`, else 1, with a warning.
 //! - **Several right answers.** Every `=` answer (and any `~%100%`) is full credit in Moodle, where the
 //!   candidate picks one; examd keys all of them (`answer: [A, C]` in a single-choice question: any one,
@@ -38,6 +39,7 @@
 //! Export writes what GIFT can say; see [`export`].
 
 mod build;
+mod examd_meta;
 mod export;
 mod keys;
 mod meta;
@@ -65,27 +67,59 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
     let mut questions = Vec::new();
     let mut keys = keys::Keys::default();
     let mut first_line = None;
+    // Sections examd wrote into its own export (`[examd:section]` after `$CATEGORY:`), and the one
+    // the questions being read belong to.
+    let mut restored: Vec<SectionDoc> = Vec::new();
+    let mut paper_meta = None;
     for block in text::blocks(text) {
         if block.replaced {
             let message = "a Unicode noncharacter (U+FDD0–U+FDEF) was replaced with U+FFFD".to_string();
             warnings.push(ImportWarning::new(block.line, message));
         }
+        if block.text.starts_with("$CATEGORY:") {
+            if let Some(section) = examd_meta::read_section(&block.comments) {
+                restored.push(section);
+                paper_meta = paper_meta.or_else(|| examd_meta::read_paper(&block.comments));
+            }
+        }
         let Some(raw) = parse::parse_block(&block, &mut warnings) else { continue };
         let Some((kind, mut doc)) = build::build(&raw, &mut warnings) else { continue };
         doc.key = key(&mut keys, &raw, &block.comments, &mut warnings);
         first_line.get_or_insert(raw.line);
-        questions.push((kind, doc));
+        let at = restored.len().checked_sub(1);
+        if let Some(section) = at.map(|i| &restored[i]) {
+            examd_meta::restore(&mut doc, section, kind, examd_meta::read_question(&block.comments));
+        }
+        questions.push((at, kind, doc));
     }
     let Some(first_line) = first_line else { return Err(nothing_found("GIFT", &warnings)) };
-    let points = default_points("GIFT", options, first_line, &mut warnings);
-    let title = options
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or("Imported GIFT questions")
-        .to_string();
-    let doc = PaperDoc { title, instructions: String::new(), sections: sections_by_kind(questions, points) };
+    // Points are asked for (and warned) only for questions outside any section examd wrote.
+    let points = if questions.iter().any(|q| q.0.is_none()) {
+        default_points("GIFT", options, first_line, &mut warnings)
+    } else {
+        Points::whole(1)
+    };
+    let title = match &paper_meta {
+        Some(meta) => meta.title.clone(),
+        None => options
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or("Imported GIFT questions")
+            .to_string(),
+    };
+    let instructions = paper_meta.map(|m| m.instructions).unwrap_or_default();
+    let mut by_kind = Vec::new();
+    for (at, kind, doc) in questions {
+        match at {
+            Some(i) => restored[i].questions.push(doc),
+            None => by_kind.push((kind, doc)),
+        }
+    }
+    let mut sections = sections_by_kind(by_kind, points);
+    sections.extend(restored.into_iter().filter(|s| !s.questions.is_empty()));
+    let doc = PaperDoc { title, instructions, sections };
     warnings.sort_by_key(|w| w.line);
     Ok(Imported { doc, warnings })
 }
