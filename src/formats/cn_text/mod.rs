@@ -5,7 +5,9 @@
 //! scanning); [`parse`] cuts lines at markers ([`tokens`], [`heading`]) and follows the paper from
 //! its preamble through the sections to the answer part, collecting drafts; [`build`] turns the
 //! drafts into a [`PaperDoc`], deciding kinds, points and keys. Page furniture ([`furniture`]) is
-//! dropped on the way. Whatever is assumed or left out becomes an [`ImportWarning`] with its line;
+//! dropped on the way. Whatever is assumed or left out becomes an [`ImportWarning`] with its line
+//! and a hint of its text (a stem, a heading) for locating it; a document whose last line stops in the
+//! middle of an answer is warned as cut off;
 //! a key is never made up.
 //!
 //! What protects the keys: a question number is a number whatever its text starts with

@@ -78,7 +78,8 @@ pub fn import(text: &str, options: &ImportOptions) -> Result<Imported, ImportErr
         }
         if block.text.starts_with("$CATEGORY:") {
             if let Some(section) = examd_meta::read_section(&block.comments) {
-                restored.push(section);
+                // Only the section's own fields: its questions are the GIFT questions that follow.
+                restored.push(SectionDoc { questions: Vec::new(), ..section });
                 paper_meta = paper_meta.or_else(|| examd_meta::read_paper(&block.comments));
             }
         }
