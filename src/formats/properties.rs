@@ -29,6 +29,8 @@ fn piece() -> impl Strategy<Value = String> {
         Just("{=a ~b =c}".to_string()),
         Just("{~%50%a ~%50%b}".to_string()),
         Just("// [id:x] [tag:y]\n".to_string()),
+        Just("$CATEGORY: $course$/S\n// [examd:section] {\"title\":\"S\",\"kind\":\"multiple_choice\",\"points\":2}\n".to_string()),
+        Just("// [examd:question] {\"points\":3,\"open\":{\"kind\":\"short_answer\",\"explanation\":null,\"reference_answer\":\"r\"}}\n".to_string()),
         Just("\n".to_string()),
         Just("\n\n".to_string()),
         "[A-Ea-e甲乙？?。 ]{1,6}",
