@@ -96,7 +96,12 @@ pub fn grade(question: &QuestionRef<'_>, answer: Option<&Answer>) -> Grade {
         return Grade::Auto(Points::ZERO);
     };
     match question.kind() {
-        QuestionKind::SingleChoice => Grade::Auto(right_or_wrong(question, chosen(answer) == key_set(question))),
+        QuestionKind::SingleChoice => {
+            // A key of several options lists the right ones; one of them, alone, is the answer.
+            let chosen = chosen(answer);
+            let right = chosen.len() == 1 && chosen.is_subset(&key_set(question));
+            Grade::Auto(right_or_wrong(question, right))
+        }
         QuestionKind::TrueFalse => {
             let right = matches!(question.doc.answer, Some(AnswerKey::Bool(k)) if answer.as_bool() == Some(k));
             Grade::Auto(right_or_wrong(question, right))
@@ -289,6 +294,19 @@ mod tests {
 
     fn abce(scoring: &str, json: &str) -> Grade {
         grade_one(&multiple(scoring, ABCDE, ", answer: [A, B, C, E]"), json)
+    }
+
+    #[test]
+    fn single_choice_with_several_right_options_takes_any_one_of_them_alone() {
+        let section = format!("    kind: single_choice\n    points: 2\n    questions:\n      - {{prompt: p, options: {ABCDE}, answer: [A, C]}}\n");
+        let points = |json: &str| match grade_one(&section, json) {
+            Grade::Auto(p) => p,
+            Grade::NeedsMarking => panic!("single choice is auto-graded"),
+        };
+        assert_eq!(points(r#""A""#), pts("2"));
+        assert_eq!(points(r#""C""#), pts("2"));
+        assert_eq!(points(r#""B""#), Points::ZERO);
+        assert_eq!(points(r#"["A", "C"]"#), Points::ZERO, "both right options together are not one answer");
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl Reader {
     }
 
     fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push(ImportWarning { line, message });
+        self.warnings.push(ImportWarning::new(line, message));
     }
 
     fn text(&mut self, number: usize, text: &str) {
@@ -198,14 +198,7 @@ fn answer_letter(key: &str) -> Option<char> {
     (letter.is_ascii_uppercase() && matches!(rest, "" | "." | ")")).then_some(letter)
 }
 
-fn excerpt(text: &str) -> String {
-    let first_line = text.lines().next().unwrap_or_default();
-    let mut short: String = first_line.chars().take(40).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    short
-}
+use super::place::excerpt;
 
 #[cfg(test)]
 mod tests {

@@ -8,14 +8,39 @@ pub mod cn_text;
 pub mod docx;
 #[cfg(test)]
 mod fuzz;
+mod garbled;
 pub mod gift;
+#[cfg(test)]
+mod located;
+pub mod place;
+#[cfg(test)]
+mod properties;
+#[cfg(test)]
+mod snapshots;
 pub mod upload;
 
 mod types;
 pub use types::*;
 
-/// Reads `text` in `format`.
+/// Reads `text` in `format`; every warning comes back with its line, column and a quote of the text.
 pub fn import(format: Format, text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
+    // Every format then counts lines alike, and warnings are located in the lines they were read from:
+    // a lone `\r` (old Mac files) ends a line too.
+    let normalised;
+    let text = if text.contains('\r') {
+        normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalised.as_str()
+    } else {
+        text
+    };
+    let mut imported = read(format, text, options)?;
+    imported.warnings.extend(garbled::warnings(text));
+    imported.warnings.sort_by_key(|w| w.line);
+    place::locate(text, &mut imported.warnings);
+    Ok(imported)
+}
+
+fn read(format: Format, text: &str, options: &ImportOptions) -> Result<Imported, ImportError> {
     match format {
         Format::Json => canonical::from_json(text),
         Format::Yaml => canonical::from_yaml(text),

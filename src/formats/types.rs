@@ -59,8 +59,25 @@ pub struct ImportOptions {
 pub struct ImportWarning {
     /// 1-based line in the input.
     pub line: usize,
+    /// 1-based character column in that line (see [`super::place::locate`]); 0 until located.
+    pub column: usize,
+    /// A short quote of the text at that place, as written in the file. Before [`super::place::locate`]
+    /// runs, a hint of the text to look for (or empty).
+    pub excerpt: String,
     /// What was skipped, assumed or left out.
     pub message: String,
+}
+
+impl ImportWarning {
+    /// A warning about line `line`, located later.
+    pub fn new(line: usize, message: impl Into<String>) -> ImportWarning {
+        ImportWarning { line, column: 0, excerpt: String::new(), message: message.into() }
+    }
+
+    /// A warning about the text `hint` on line `line`: [`super::place::locate`] looks for it there.
+    pub fn about(line: usize, hint: &str, message: impl Into<String>) -> ImportWarning {
+        ImportWarning { line, column: 0, excerpt: hint.to_string(), message: message.into() }
+    }
 }
 
 /// An importer's result: the document (not yet validated as a `Paper`) and its warnings.
@@ -105,6 +122,6 @@ pub fn default_points(format: &str, options: &ImportOptions, line: usize, warnin
         None => (Points::whole(1), "no default was given"),
     };
     let message = format!("{format} gives no points: every question is worth {points} ({source})");
-    warnings.push(ImportWarning { line, message });
+    warnings.push(ImportWarning::new(line, message));
     points
 }

@@ -54,7 +54,8 @@ pub struct ImportQuery {
     title: Option<String>,
 }
 
-/// Import a question bank file into a new draft; the answer lists warnings with line numbers.
+/// Import a question bank file into a new draft; the answer lists warnings, each with its line, column,
+/// a short quote of the file there (`excerpt`) and a message.
 ///
 /// The body is the file itself, or a `multipart/form-data` upload whose file part is read (its
 /// name helps detect the format). Text may be UTF-8, UTF-16 or GB18030/GBK; a Word `.docx` is read

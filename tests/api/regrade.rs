@@ -122,7 +122,7 @@ async fn key_corrections_are_checked() {
     let bad =
         app.put(&key(single), Some(&recruiter), &json!({"answer": "F"})).await.expect_problem(422, "validation_failed");
     assert!(bad.body["errors"][0]["message"].as_str().unwrap().contains("not among the options"), "{}", bad.text);
-    app.put(&key(single), Some(&recruiter), &json!({"answer": ["A", "B"]}))
+    app.put(&key(single), Some(&recruiter), &json!({"answer": ["A", "Z"]}))
         .await
         .expect_problem(422, "validation_failed");
     app.put(&key(single), Some(&recruiter), &json!({"accepted": [{"text": "A"}]}))
@@ -153,6 +153,9 @@ async fn key_corrections_are_checked() {
     let fixed = app.put(&key(single), Some(&recruiter), &json!({"answer": "a"})).await.expect(200).body;
     assert_eq!(questions_of(&fixed["paper"])[0].answer, json!("A"));
     assert_eq!(fixed["regraded"], 0);
+    // A flawed question with two right options: either, chosen alone, is accepted (issue 18).
+    let either = app.put(&key(single), Some(&recruiter), &json!({"answer": ["A", "B"]})).await.expect(200).body;
+    assert_eq!(questions_of(&either["paper"])[0].answer, json!(["A", "B"]));
 }
 
 #[actix_web::test]

@@ -170,7 +170,8 @@ pub enum AnswerKey {
     Number(f64),
     /// One option key (`C`).
     One(String),
-    /// Several option keys (`[A, B, C, E]`).
+    /// Several option keys (`[A, B, C, E]`). In a single-choice question, the options any one of
+    /// which (chosen alone) is right, as Moodle reads GIFT's `{=a =b ~c}`.
     Many(Vec<String>),
 }
 

@@ -144,6 +144,11 @@ fn validate_question(
     }
     match (kind, &doc.answer) {
         (QuestionKind::SingleChoice, Some(AnswerKey::One(_))) => {}
+        // Several right options, any one of which earns the points (GIFT's `{=a =b ~c}`).
+        (QuestionKind::SingleChoice, Some(AnswerKey::Many(ks))) if ks.is_empty() => {
+            err(format!("{qp}.answer"), format!("{place}: the answer key names no option"));
+        }
+        (QuestionKind::SingleChoice, Some(AnswerKey::Many(_))) => {}
         (QuestionKind::MultipleChoice, _) if weighted => {
             let any_positive = doc.options.iter().any(|o| o.weight.unwrap_or(0.0) > 0.0);
             if !any_positive {
@@ -191,7 +196,9 @@ fn validate_question(
         }
         (k, Some(_)) => {
             let expected = match k {
-                QuestionKind::SingleChoice => "one option key such as \"C\"",
+                QuestionKind::SingleChoice => {
+                    "one option key such as \"C\" (or a list of options any one of which is right)"
+                }
                 QuestionKind::MultipleChoice => "a list of option keys such as [A, C]",
                 QuestionKind::TrueFalse => "true or false",
                 _ => "a number",

@@ -20,7 +20,12 @@ pub(super) fn section(
     default_points: Option<Points>,
     warnings: &mut Vec<ImportWarning>,
 ) -> Option<SectionDoc> {
-    let mut warn = |line: usize, message: String| warnings.push(ImportWarning { line, message });
+    // Warnings on the heading's line quote the heading, which a run-on line holds somewhere inside.
+    let heading = draft.heading.title.clone();
+    let mut warn = |line: usize, message: String| {
+        let hint = if line == draft.line { heading.as_str() } else { "" };
+        warnings.push(ImportWarning::about(line, hint, message));
+    };
     let kind = section_kind(draft);
     let title = if draft.implicit { kind_title(kind).to_string() } else { draft.heading.title.clone() };
     if draft.questions.is_empty() {
@@ -32,8 +37,21 @@ pub(super) fn section(
         warn(draft.line, format!("section “{title}”: the heading says {count} questions, {found} were found"));
     }
     let (points, overrides) = points(draft, &title, default_points, &mut warn);
-    let mut questions: Vec<QuestionDoc> =
-        draft.questions.iter().map(|q| question(q, kind, &title, &mut warn)).collect();
+    // Warnings about a question quote its stem, so they point at it even on a run-on line.
+    let mut about_questions = Vec::new();
+    let mut questions: Vec<QuestionDoc> = draft
+        .questions
+        .iter()
+        .map(|q| {
+            let before = about_questions.len();
+            let doc =
+                question(q, kind, &title, &mut |line, message| about_questions.push(ImportWarning::new(line, message)));
+            for w in about_questions[before..].iter_mut().filter(|w| w.line == q.line) {
+                w.excerpt.clone_from(&q.prompt);
+            }
+            doc
+        })
+        .collect();
     for (q, p) in questions.iter_mut().zip(overrides) {
         q.points = p;
     }
@@ -46,6 +64,7 @@ pub(super) fn section(
     report_unanswered(draft, &title, kind, &questions, &mut warn);
     let mut section = SectionDoc::new(title, kind, points, questions);
     rules(draft, &mut section, &mut warn);
+    warnings.extend(about_questions);
     Some(section)
 }
 
@@ -108,6 +127,9 @@ fn points(
         }
     }
     let total_from_product = spec.product.map(|(_, _, total)| total);
+    if let Some(each) = spec.each.filter(|_| spec.per_blank) {
+        return super::blanks::points(draft, title, each, warn);
+    }
     if let Some(each) = spec.each {
         let count = spec.count.map_or(found as i64, i64::from);
         if let Some(total) = spec.total.filter(|t| t.hundredths() != each.hundredths() * count) {

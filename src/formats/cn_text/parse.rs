@@ -41,6 +41,11 @@ pub(super) fn read(lines: &[Line]) -> Draft {
     }
     let mut parser = Parser::default();
     for (i, line) in lines.iter().enumerate() {
+        if line.code {
+            // Code goes where the text around it goes (a stem, mostly), as written.
+            parser.text(line.text(), line.number);
+            continue;
+        }
         if line.is_blank() {
             continue;
         }
@@ -95,6 +100,9 @@ pub(super) struct Parser {
     pub next_question: u32,
     /// Inside a labelled answer or explanation, where list numbers are text.
     pub in_answer_text: bool,
+    /// The line being read and its text from the marker being handled, so a warning about it can
+    /// point at its column (one run-on line may hold a whole paper).
+    pub here: (usize, String),
 }
 
 impl Default for Parser {
@@ -110,6 +118,7 @@ impl Default for Parser {
             last_answer_number: 0,
             next_question: 1,
             in_answer_text: false,
+            here: (0, String::new()),
         }
     }
 }
@@ -120,7 +129,11 @@ impl Parser {
     }
 
     pub(super) fn warn(&mut self, line: usize, message: String) {
-        self.draft.warnings.push(ImportWarning { line, message });
+        let warning = match &self.here {
+            (at, hint) if *at == line => ImportWarning::about(line, hint, message),
+            _ => ImportWarning::new(line, message),
+        };
+        self.draft.warnings.push(warning);
     }
 
     fn context(&self, next_line_q1: bool) -> Context {
@@ -157,6 +170,7 @@ impl Parser {
         let mut marker = tokens::line_start(line, &self.context(next_line_q1));
         loop {
             let from = marker.end.max(marker.start + 1);
+            self.here = (line.number, line.slice(marker.start, marker.start + 16));
             self.begin(marker.kind, line.number);
             let next = tokens::next_marker(line, from, &self.context(next_line_q1));
             let end = next.as_ref().map_or(line.folded.len(), |m| m.start);
@@ -289,7 +303,7 @@ impl Parser {
                 append(explanation, &text, "\n");
             }
             _ => {
-                let shown: String = text.chars().take(30).collect();
+                let shown = crate::formats::place::excerpt(&text);
                 self.warn(line, format!("text outside any question was left out: “{shown}”"));
             }
         }

@@ -12,6 +12,8 @@ pub(super) struct Spec {
     pub count: Option<u32>,
     /// `每题2分`.
     pub each: Option<Points>,
+    /// `每空1分`: `each` is per blank, so a question is worth it once per blank it has.
+    pub per_blank: bool,
     /// `共13分`, `满分20分`.
     pub total: Option<Points>,
     /// The multiple-choice rule written in the heading.
@@ -70,8 +72,9 @@ fn read_counts(f: &[char], spec: &mut Spec) {
                         at = skip_spaces(f, at + 1);
                     }
                     if let Some((value, end)) = number_at(f, at) {
-                        if starts_with(f, skip_spaces(f, end), "分") {
-                            spec.each = spec.each.or(Some(value));
+                        if starts_with(f, skip_spaces(f, end), "分") && spec.each.is_none() {
+                            spec.each = Some(value);
+                            spec.per_blank = unit.ends_with('空');
                         }
                     }
                 }
@@ -176,6 +179,7 @@ mod tests {
         assert_eq!(spec("（5＊5＝25分）").product, Some((Points::whole(5), Points::whole(5), Points::whole(25))));
         assert_eq!(spec("(2×10=21分)").product, None, "a product that does not add up is not read");
         assert_eq!(spec("（每空1分，共5分）").each, Some(Points::whole(1)));
+        assert!(spec("（每空1分，共5分）").per_blank && !spec("（每题1分）").per_blank);
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub(super) struct Line {
     pub number: usize,
     pub orig: Vec<char>,
     pub folded: Vec<char>,
+    /// A line of a Markdown code block (or its fence): kept as written and never scanned for markers,
+    /// so `1.` or `A.` in code is code.
+    pub code: bool,
 }
 
 impl Line {
@@ -34,7 +37,20 @@ impl Line {
         let cleaned = strip_pinyin(&unmarked);
         let orig: Vec<char> = cleaned.trim().chars().collect();
         let folded = orig.iter().map(|&c| fold(c)).collect();
-        Line { number, orig, folded }
+        Line { number, orig, folded, code: false }
+    }
+
+    /// A line inside a code fence, or the fence itself: only the line end is trimmed.
+    pub fn code(number: usize, raw: &str) -> Line {
+        let orig: Vec<char> = raw.trim_end().trim_start_matches('\u{FEFF}').chars().collect();
+        let folded = orig.iter().map(|&c| fold(c)).collect();
+        Line { number, orig, folded, code: true }
+    }
+
+    /// Whether this raw line opens or closes a Markdown code fence.
+    pub fn is_fence(raw: &str) -> bool {
+        let t = raw.trim_start();
+        t.starts_with("```") || t.starts_with("~~~")
     }
 
     /// Whether the line holds nothing.
@@ -65,7 +81,7 @@ pub(super) fn unmark(line: &str) -> String {
     }
     let t = t.trim_start_matches('#').trim_start_matches('>');
     let t = if t.len() < line.trim_start().len() { t.trim_start() } else { t };
-    let mut out = t.replace("**", "").replace("__", "");
+    let mut out = strip_double_underscores(&t.replace("**", ""));
     for escaped in ["\\.", "\\*", "\\_", "\\#", "\\(", "\\)", "\\[", "\\]", "\\-"] {
         out = out.replace(escaped, &escaped[1..]);
     }
@@ -73,6 +89,24 @@ pub(super) fn unmark(line: &str) -> String {
         let cells: Vec<&str> =
             out.trim().trim_matches('|').split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
         return cells.join(" ");
+    }
+    out
+}
+
+/// `__bold__` loses its marks; a longer run of underscores is a blank to fill in (`____`) and stays.
+fn strip_double_underscores(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = 0;
+    for c in text.chars().map(Some).chain(std::iter::once(None)) {
+        if c == Some('_') {
+            run += 1;
+            continue;
+        }
+        if run != 2 {
+            out.extend(std::iter::repeat_n('_', run));
+        }
+        run = 0;
+        out.extend(c);
     }
     out
 }

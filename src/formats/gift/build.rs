@@ -18,7 +18,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn warn(&mut self, message: impl Display) {
         let message = format!("{}: {message}", self.raw.label());
-        self.warnings.push(ImportWarning { line: self.raw.line, message });
+        self.warnings.push(ImportWarning::new(self.raw.line, message));
     }
 }
 
@@ -101,23 +101,39 @@ fn choice(ctx: &mut Ctx<'_>) -> Option<Built> {
     }
 }
 
+/// Moodle gives every `=` answer (and any `~%100%` one) full credit and lets the candidate pick one,
+/// so several of them make a single-choice question whose key lists them all: any one, chosen alone,
+/// is right.
 fn single_choice(ctx: &mut Ctx<'_>, answers: &[Answer], mut doc: QuestionDoc) -> Option<Built> {
-    let Some(key) = answers.iter().position(|a| a.marker == Some('=')) else {
+    let full = |a: &Answer| a.marker == Some('=') || a.weight.is_some_and(|w| w >= 100.0);
+    let right: Vec<usize> = answers.iter().enumerate().filter(|(_, a)| full(a)).map(|(i, _)| i).collect();
+    if right.is_empty() {
         ctx.warn("the correct option has no text, so there is no key; skipped");
         return None;
-    };
-    let key_name = option_key(key);
-    for (_, other) in answers.iter().enumerate().filter(|(i, _)| *i != key) {
-        let weight = if other.marker == Some('=') { Some(100.0) } else { other.weight.filter(|w| *w != 0.0) };
-        if let Some(w) = weight {
+    }
+    let names: Vec<String> = right.iter().map(|i| option_key(*i)).collect();
+    for (_, other) in answers.iter().enumerate().filter(|(i, _)| !right.contains(i)) {
+        if let Some(w) = other.weight.filter(|w| *w != 0.0) {
             ctx.warn(format!(
                 "option \"{}\" carries {w}% in Moodle, but a single-choice question scores only its key \
-                 ({key_name}); that weight is dropped",
-                excerpt(&other.text)
+                 ({}); that weight is dropped",
+                excerpt(&other.text),
+                names.join(", ")
             ));
         }
     }
-    doc.answer = Some(AnswerKey::One(key_name));
+    doc.answer = Some(match <[String; 1]>::try_from(names) {
+        Ok([one]) => AnswerKey::One(one),
+        Err(names) => {
+            ctx.warn(format!(
+                "{} options are marked right: any one of them, chosen alone, earns the points, as in \
+                 Moodle (key {})",
+                names.len(),
+                names.join(", ")
+            ));
+            AnswerKey::Many(names)
+        }
+    });
     Some((QuestionKind::SingleChoice, doc))
 }
 

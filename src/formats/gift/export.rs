@@ -2,16 +2,19 @@
 
 use std::fmt::Write;
 
+use super::examd_meta;
+
 use crate::domain::paper::{
     option_key, AcceptedDoc, AnswerKey, OptionDoc, PaperDoc, QuestionDoc, QuestionKind, Scoring, SectionDoc,
 };
 
 /// Writes a paper (meant for a validated one, `Paper::doc()`) as GIFT.
 ///
-/// Every question is written as `::key::prompt{…}`, its explanation as `####` general feedback, and the
-/// title, instructions and section titles as `//` comments. What GIFT cannot say is left out: points,
-/// penalties, shuffle flags, reference answers, rubrics and word limits. Open kinds (short answer,
-/// scenario, essay) are all GIFT essays `{}`, so they come back as essays.
+/// Every question is written as `::key::prompt{…}`, its explanation (an open question's reference
+/// answer) as `####` general feedback, the title and instructions as `//` comments, each section as a
+/// `$CATEGORY:` with its points in a comment. What GIFT cannot say is listed by
+/// [`export_with_losses`]: points, penalties, shuffle flags, rubrics and word limits. Open kinds (short
+/// answer, scenario, essay) are all GIFT essays `{}`, so they come back as essays.
 ///
 /// Multiple choice is always written with weights, as GIFT knows no other rule: `weighted` keeps its
 /// weights; `partial` and `all_or_nothing` give each key option 100/n % and every other option −100 %,
@@ -20,18 +23,95 @@ use crate::domain::paper::{
 /// the points, and every other option −100 %.
 #[must_use]
 pub fn export(doc: &PaperDoc) -> String {
+    export_with_losses(doc).0
+}
+
+/// Writes a paper as GIFT, and says what GIFT could not carry: the list is also written at the top of
+/// the file as comments, so whoever opens it in Moodle or in examd is told. Each section becomes a
+/// `$CATEGORY:` (Moodle files its questions in a category of that name) followed by its points as a
+/// comment; an open question's reference answer is its `####` general feedback, which Moodle shows
+/// after the attempt.
+#[must_use]
+pub fn export_with_losses(doc: &PaperDoc) -> (String, Vec<String>) {
+    let lost = losses(doc);
     let mut out = String::new();
     comment(&mut out, &doc.title);
     comment(&mut out, &doc.instructions);
-    for section in &doc.sections {
-        out.push('\n');
-        comment(&mut out, &format!("Section: {}", section.title));
+    for loss in &lost {
+        comment(&mut out, &format!("Not carried into Moodle: {loss}"));
+    }
+    for (i, section) in doc.sections.iter().enumerate() {
+        let _ = writeln!(out, "\n$CATEGORY: $course$/{}", section.title.trim().replace('/', "//").replace('\n', " "));
+        comment(&mut out, &format!("Section: {}; {} point(s) per question", section.title, section.points));
+        let _ = writeln!(out, "{}", examd_meta::section_line(section));
+        if i == 0 {
+            let _ = writeln!(out, "{}", examd_meta::paper_line(doc));
+        }
         for question in &section.questions {
             out.push('\n');
+            if let Some(line) = examd_meta::question_line(section, question) {
+                let _ = writeln!(out, "{line}");
+            }
             write_question(&mut out, section, question);
         }
     }
-    out
+    (out, lost)
+}
+
+/// What Moodle will not take from the GIFT file, one line per kind of loss. examd's own import reads
+/// all of it back from the `[examd:…]` comments.
+fn losses(doc: &PaperDoc) -> Vec<String> {
+    let questions = || doc.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)));
+    let count = |test: &dyn Fn(&SectionDoc, &QuestionDoc) -> bool| questions().filter(|(s, q)| test(s, q)).count();
+    let kind = |s: &SectionDoc, q: &QuestionDoc| q.kind.unwrap_or(s.kind);
+    let mut lost =
+        vec!["the title, instructions, section titles and points are comments and categories: Moodle files the \
+              questions by section but gives them its own points (examd's import reads them back from the \
+              [examd:…] comments)"
+            .to_string()];
+    let mut note = |n: usize, what: &str| {
+        if n > 0 {
+            lost.push(format!("{n} question(s): {what}"));
+        }
+    };
+    note(
+        count(&|s, q| kind(s, q).is_open() && kind(s, q) != QuestionKind::Essay),
+        "short answer and scenario questions come back as essays",
+    );
+    note(
+        count(&|s, q| kind(s, q).is_open() && q.reference_answer.is_some()),
+        "the reference answer is the general feedback, which comes back as the explanation",
+    );
+    note(
+        count(&|s, q| kind(s, q).is_open() && q.reference_answer.is_some() && q.explanation.is_some()),
+        "the explanation is left out, as the general feedback holds the reference answer",
+    );
+    note(count(&|_, q| !q.rubric.is_empty()), "the marking rubric is left out");
+    note(count(&|_, q| q.word_limit.is_some()), "the word limit is left out");
+    note(
+        count(&|s, q| q.penalty.or(s.penalty).is_some_and(|p| p.is_positive())),
+        "the penalty for a wrong answer is left out",
+    );
+    note(
+        count(&|s, q| {
+            kind(s, q) == QuestionKind::MultipleChoice
+                && q.scoring.or(s.scoring).unwrap_or(Scoring::AllOrNothing) == Scoring::AllOrNothing
+        }),
+        "all-or-nothing multiple choice is written as Moodle's partial credit (weights), and comes back weighted",
+    );
+    note(
+        count(&|s, q| {
+            kind(s, q) == QuestionKind::MultipleChoice
+                && matches!(q.scoring.or(s.scoring), Some(Scoring::Partial | Scoring::PerCorrect(_)))
+        }),
+        "the scoring rule is written as weights and comes back weighted",
+    );
+    let shuffled =
+        doc.sections.iter().filter(|s| s.shuffle_questions || s.shuffle_options || s.guidance.is_some()).count();
+    if shuffled > 0 {
+        lost.push(format!("{shuffled} section(s): shuffling and marker guidance are left out"));
+    }
+    lost
 }
 
 fn comment(out: &mut String, text: &str) {
@@ -47,8 +127,11 @@ fn write_question(out: &mut String, section: &SectionDoc, q: &QuestionDoc) {
     }
     out.push_str(&protect(escape(&q.prompt)));
     let mut lines = answer_lines(section, q);
-    if let Some(explanation) = q.explanation.as_deref().filter(|e| !e.trim().is_empty()) {
-        lines.push(format!("####{}", protect(escape(explanation))));
+    let open = q.kind.unwrap_or(section.kind).is_open();
+    let feedback =
+        if open { q.reference_answer.as_deref().or(q.explanation.as_deref()) } else { q.explanation.as_deref() };
+    if let Some(feedback) = feedback.filter(|e| !e.trim().is_empty()) {
+        lines.push(format!("####{}", protect(escape(feedback))));
     }
     if lines.is_empty() {
         out.push_str("{}\n");
@@ -92,12 +175,21 @@ fn answer_keys(q: &QuestionDoc) -> Vec<String> {
     }
 }
 
+/// Every right option is `=`; when all of them are right, the last is written `~%100%` (full credit
+/// in Moodle too), since a block without `~` would read as a short answer.
 fn single_choice(q: &QuestionDoc) -> Vec<String> {
     let key = answer_keys(q);
-    keys_of(q)
-        .iter()
+    let keys = keys_of(q);
+    let all_right = keys.iter().all(|k| key.contains(k));
+    let last = keys.len().saturating_sub(1);
+    keys.iter()
         .zip(&q.options)
-        .map(|(k, o)| format!("{}{}", if key.contains(k) { '=' } else { '~' }, option_text(o)))
+        .enumerate()
+        .map(|(i, (k, o))| match key.contains(k) {
+            true if all_right && i == last => format!("~%100%{}", option_text(o)),
+            true => format!("={}", option_text(o)),
+            false => format!("~{}", option_text(o)),
+        })
         .collect()
 }
 

@@ -23,7 +23,7 @@ impl Keys {
         let base = sanitise(name);
         if base.is_empty() {
             let message = format!("question \"{name}\": the name cannot be a key, so a key is generated");
-            warnings.push(ImportWarning { line, message });
+            warnings.push(ImportWarning::new(line, message));
             return base;
         }
         let renamed = base != name;
@@ -39,7 +39,7 @@ impl Keys {
             return key;
         }
         let message = format!("question \"{name}\": its key is {key}, since {}", reasons.join(" and "));
-        warnings.push(ImportWarning { line, message });
+        warnings.push(ImportWarning::new(line, message));
         key
     }
 

@@ -52,15 +52,7 @@ fn describe(name: Option<&str>, prompt: &str) -> String {
     }
 }
 
-/// The start of a text, short enough for a warning.
-pub(super) fn excerpt(text: &str) -> String {
-    let first_line = text.lines().next().unwrap_or_default();
-    let mut short: String = first_line.chars().take(40).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    short
-}
+pub(super) use crate::formats::place::excerpt;
 
 /// Reads a block; `None` for a category line, a comment-only block, or a block that is no question
 /// (with a warning saying why).
@@ -73,7 +65,7 @@ pub(super) fn parse_block(block: &Block, warnings: &mut Vec<ImportWarning>) -> O
         return None;
     }
     let (name, rest) = take_name(text);
-    let mut warn = |message: String| warnings.push(ImportWarning { line, message });
+    let mut warn = |message: String| warnings.push(ImportWarning::new(line, message));
     let (before, answers, after) = match split_answer_block(rest) {
         Ok(parts) => parts,
         Err(why) => {
@@ -93,7 +85,8 @@ pub(super) fn parse_block(block: &Block, warnings: &mut Vec<ImportWarning>) -> O
         ));
     }
     let (answers, general_feedback) = split_general_feedback(answers);
-    let answers = answers.replace('\n', " ");
+    // An answer written over several lines reads as one line with single spaces, whatever the indent.
+    let answers = answers.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
     let kind = classify(&answers);
     Some(RawQuestion { line, name, prompt, answers, general_feedback, kind })
 }
@@ -201,5 +194,11 @@ mod tests {
         assert!(q.is_none() && w[0].message.contains("braces"), "{w:?}");
         let (q, w) = parse("$CATEGORY: $course$/Top\n::c:: Cat? {T}");
         assert!(q.is_some_and(|q| q.line == 2) && w.is_empty());
+    }
+
+    #[test]
+    fn answers_over_several_lines_keep_single_spaces() {
+        let (q, _) = parse("::m:: Pick {\n    =the first\n      right answer\n    ~a wrong\tone\n}");
+        assert_eq!(q.unwrap().answers, "=the first right answer ~a wrong\tone");
     }
 }

@@ -167,7 +167,7 @@ fn export_then_import_gives_the_moodle_fixture_back() {
     let gift = export(&first);
     let second = read(&gift);
     assert_eq!(second.doc, first, "{gift}");
-    assert_eq!(second.warnings.len(), 1, "only the points warning: {:?}", second.warnings);
+    assert!(second.warnings.is_empty(), "the points come back from examd's comments: {:?}", second.warnings);
 }
 
 fn hand_made() -> PaperDoc {
@@ -255,9 +255,35 @@ fn open_kinds_come_back_as_essays() {
          questions: [{key: s, prompt: Why?, reference_answer: Because}]}",
     )
     .unwrap();
-    let gift = export(&doc);
-    assert!(gift.contains("::s::Why?{}"), "{gift}");
-    assert_eq!(paper(&gift).question("s").unwrap().kind(), QuestionKind::Essay);
+    let (gift, lost) = super::export_with_losses(&doc);
+    assert!(gift.contains("::s::Why?{\n\t####Because\n}"), "the reference answer is the general feedback: {gift}");
+    assert!(gift.contains("$CATEGORY: $course$/S") && gift.contains("5 point(s) per question"), "{gift}");
+    let back = paper(&gift);
+    let s = back.question("s").unwrap();
+    assert_eq!((s.kind(), s.doc.reference_answer.as_deref()), (QuestionKind::ShortAnswer, Some("Because")));
+    let moodle_like = paper(&gift.lines().filter(|l| !l.contains("[examd:")).collect::<Vec<_>>().join("\n"));
+    let s = moodle_like.question("s").unwrap();
+    assert_eq!(
+        (s.kind(), s.doc.explanation.as_deref()),
+        (QuestionKind::Essay, Some("Because")),
+        "without examd's comments"
+    );
+    for expected in ["come back as essays", "comes back as the explanation", "its own points"] {
+        assert!(lost.iter().any(|l| l.contains(expected)), "{expected} not in {lost:?}");
+        assert!(gift.contains(expected), "the file says so too");
+    }
+}
+
+#[test]
+fn export_lists_rubrics_penalties_and_all_or_nothing_as_lost() {
+    let doc: PaperDoc = serde_yaml::from_str(
+        "title: T\nsections:\n  - {title: M, kind: multiple_choice, points: 2, penalty: 1, questions: [{prompt: P, options: [{text: a}, {text: b}], answer: [A]}]}\n  - {title: E, kind: essay, points: 9, shuffle_questions: true, questions: [{prompt: Q, word_limit: 100, rubric: [{criterion: c, points: 9}]}]}",
+    )
+    .unwrap();
+    let (_, lost) = super::export_with_losses(&doc);
+    for expected in ["rubric", "word limit", "penalty", "all-or-nothing", "shuffling"] {
+        assert!(lost.iter().any(|l| l.contains(expected)), "{expected} not in {lost:?}");
+    }
 }
 
 /// Fixture text with a few random edits, biased towards GIFT's special characters.

@@ -26,6 +26,8 @@ pub(super) struct Block {
     pub text: String,
     /// Whether a reserved noncharacter had to be replaced.
     pub replaced: bool,
+    /// Its `//` comment lines without the slashes, where Moodle keeps `[id:…]` and `[tag:…]`.
+    pub comments: Vec<String>,
 }
 
 /// Cuts the file into blocks; `//` comment lines neither end a block nor belong to it.
@@ -33,20 +35,26 @@ pub(super) fn blocks(input: &str) -> Vec<Block> {
     let normal = normalise_newlines(input);
     let mut out = Vec::new();
     let mut current: Option<Gathering<'_>> = None;
+    // Comments belong to the blank-line-separated chunk they stand in, as in Moodle, also those
+    // written before the question's first line.
+    let mut comments: Vec<&str> = Vec::new();
     for (index, line) in normal.split('\n').enumerate() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            out.extend(current.take().map(Gathering::finish));
-        } else if !trimmed.starts_with("//") {
+            out.extend(current.take().map(|g| g.finish(&mut comments)));
+            comments.clear();
+        } else if let Some(comment) = trimmed.strip_prefix("//") {
+            comments.push(comment);
+        } else {
             // A name opening a line after a finished answer block starts the next question: the blank
             // line between them was forgotten, and Moodle would glue both into one garbled question.
             if trimmed.starts_with("::") && current.as_ref().is_some_and(|g| g.closed) {
-                out.extend(current.take().map(Gathering::finish));
+                out.extend(current.take().map(|g| g.finish(&mut comments)));
             }
             current.get_or_insert_with(|| Gathering::new(index + 1)).add(line);
         }
     }
-    out.extend(current.take().map(Gathering::finish));
+    out.extend(current.take().map(|g| g.finish(&mut comments)));
     out
 }
 
@@ -76,9 +84,10 @@ impl<'a> Gathering<'a> {
         self.lines.push(line);
     }
 
-    fn finish(self) -> Block {
+    fn finish(self, comments: &mut Vec<&str>) -> Block {
         let (text, replaced) = encode(self.lines.join("\n").trim());
-        Block { line: self.line, text, replaced }
+        let comments = comments.drain(..).map(str::to_string).collect();
+        Block { line: self.line, text, replaced, comments }
     }
 }
 
