@@ -4,13 +4,13 @@ use serde::Serialize;
 
 use super::auth::StaffPrincipal;
 use super::exams::read_owned_exam;
-use super::grading::stored_score;
+use super::grading::compute_score;
 use crate::domain::points::Points;
+use crate::domain::score_record::ScoreRecord;
 use crate::domain::stats::ItemAnalysis;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::attempts::state;
-use crate::store::results::{self as rows, Keyset, Selection, SortKey};
+use crate::store::results as rows;
 
 /// The statistics of an exam.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -52,20 +52,27 @@ pub async fn statistics(state: &AppState, who: &StaffPrincipal, exam_id: String)
     read_owned_exam(state, who, exam_id, move |c, st, exam, paper| {
         let page_rows = st.settings.results_page_rows;
         let mut analysis = ItemAnalysis::new(paper.questions().map(|q| q.points().hundredths()).collect());
-        let graded = Selection { state: Some(state::GRADED.into()), complete: None };
+        let questions = paper.questions().count();
         let mut after = None;
         loop {
-            let page = rows::page(c, &exam.id, &graded, SortKey::Started, false, after.take(), page_rows)?;
-            for a in &page {
-                let score = stored_score(c, &paper, &exam, &a.attempt)?;
-                let points: Vec<i64> =
-                    score.questions.iter().map(|q| q.points.unwrap_or(Points::ZERO).hundredths()).collect();
+            let page = rows::graded_records(c, &exam.id, after.take(), page_rows)?;
+            for (_, id, record) in &page {
+                // The record's numbers alone; an attempt graded before records were kept is graded afresh.
+                let points: Vec<i64> = match record.as_deref().and_then(|r| serde_json::from_str::<ScoreRecord>(r).ok())
+                {
+                    Some(record) if record.questions.len() == questions => {
+                        record.questions.iter().map(|(p, _)| p.unwrap_or(0)).collect()
+                    }
+                    _ => compute_score(c, &paper, &exam, id)?
+                        .questions
+                        .iter()
+                        .map(|q| q.points.unwrap_or(Points::ZERO).hundredths())
+                        .collect(),
+                };
                 analysis.add(&points);
             }
             match page.last().filter(|_| page.len() as i64 == page_rows) {
-                Some(last) => {
-                    after = Some(Keyset { value: SortKey::Started.value_of(last), id: last.attempt.id.clone() })
-                }
+                Some((started, id, _)) => after = Some((*started, id.clone())),
                 None => break,
             }
         }

@@ -229,6 +229,33 @@ pub fn page(
     Ok(rows)
 }
 
+/// The stored score records of an exam's graded attempts, a page at a time in start order after
+/// `after` (start time, id): only what the statistics read, through the `(exam, state, started, id)` index.
+pub fn graded_records(
+    conn: &mut DbConn,
+    exam_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<(NaiveDateTime, String, Option<String>)>> {
+    let mut query = attempts::table
+        .filter(attempts::exam_id.eq(exam_id.to_string()))
+        .filter(attempts::state.eq(super::attempts::state::GRADED))
+        .into_boxed::<MultiBackend>();
+    if let Some((started, id)) = after {
+        query = query.filter(Beyond {
+            column: "attempts.started_at",
+            value: SortValue::Time(started),
+            id,
+            descending: false,
+        });
+    }
+    query
+        .order((attempts::started_at.asc(), attempts::id.asc()))
+        .limit(limit)
+        .select((attempts::started_at, attempts::id, attempts::score_record))
+        .load(conn)
+}
+
 /// How many of an exam's attempts the selection names (the filters are the attempt's own columns, so
 /// no join).
 pub fn count(conn: &mut DbConn, exam_id: &str, selection: &Selection) -> QueryResult<i64> {
