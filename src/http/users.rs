@@ -9,6 +9,7 @@ use super::extract::{AdminOnly, Recruiting, Staff};
 use crate::error::{ApiError, Problem};
 use crate::service;
 use crate::service::auth::UserView;
+use crate::service::staff_directory::StaffListing;
 use crate::service::users::{NewStaff, StaffChange};
 use crate::state::AppState;
 
@@ -65,7 +66,7 @@ pub struct ListQuery {
     security(("bearer" = ["admin", "recruiter"])),
     params(ListQuery),
     responses(
-        (status = 200, description = "Accounts (an admin's view); a recruiter's items carry id, email and display_name only", body = [UserView]),
+        (status = 200, description = "Accounts whole (an admin's view), or a recruiter's cards with id, email and display_name only", body = StaffListing),
         (status = 403, description = "A marker", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
     )

@@ -29,7 +29,7 @@ impl From<users::UserRow> for StaffCard {
 }
 
 /// A staff listing: whole accounts for an admin, cards for anyone else.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum StaffListing {
     /// What an admin sees.
