@@ -67,6 +67,8 @@ fuzz() {
     --max-examples "$max_examples" --max-time "$max_time" --seed 1 --workers 2 --request-timeout 10 \
     --suppress-health-check all --warnings off --no-color "$@" >"$WORK/$name.txt" 2>&1; then
     failed+=("$name")
+    # The failing operations and how to reproduce them come before the summary.
+    sed -n '/FAILURES/,/SUMMARY/p' "$WORK/$name.txt" | head -n 200
   fi
   tail -n 25 "$WORK/$name.txt"
   [[ -n "${KEEP:-}" ]] && cp "$WORK/$name.txt" "${TMPDIR:-/tmp}/schemathesis-$name.txt"
