@@ -10,9 +10,10 @@ use super::auth::StaffPrincipal;
 use super::exams::owned_exam;
 use super::exams::read_owned_exam;
 use super::grading::{self, closed_state_of, settled_marks, ADJUDICATION_ROUND};
+use super::marking::check_mark;
 use super::marking::exam_paper;
 use super::release::release_if_due;
-use crate::domain::marking::{step, valid_mark, Resolution};
+use crate::domain::marking::{step, Resolution};
 use crate::domain::points::Points;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -209,13 +210,7 @@ pub async fn settle(
                 .ok_or(ApiError::NotFound("attempt"))?;
             let paper = exam_paper(c, &st.papers, &exam)?;
             let q = paper.question(&settle.question).ok_or(ApiError::NotFound("question"))?;
-            let step = step(q.points(), &q.doc.rubric);
-            if !valid_mark(settle.points, q.points(), step) {
-                return Err(ApiError::field(
-                    "points",
-                    format!("a mark is between 0 and {} in steps of {step}", q.points()),
-                ));
-            }
+            check_mark(&q, settle.points)?;
             let ts = tasks::of_attempt(c, &attempt.id)?;
             let waiting = settled_marks(&exam, &ts)
                 .1

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::auth::StaffPrincipal;
 use super::exams::owned_exam;
 use super::grading::{self, closed_state_of, settled_marks, stored_score, ADJUDICATION_ROUND};
+use super::marking::check_mark;
 use super::marking::exam_paper;
-use crate::domain::marking::{step, valid_mark};
 use crate::domain::points::Points;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -295,13 +295,7 @@ pub async fn correct(
                 .ok_or(ApiError::NotFound("attempt"))?;
             let paper = exam_paper(c, &st.papers, &exam)?;
             let q = paper.question(&question).ok_or(ApiError::NotFound("question"))?;
-            let step = step(q.points(), &q.doc.rubric);
-            if !valid_mark(change.points, q.points(), step) {
-                return Err(ApiError::field(
-                    "points",
-                    format!("a mark is between 0 and {} in steps of {step}", q.points()),
-                ));
-            }
+            check_mark(&q, change.points)?;
             let ts = tasks::of_attempt(c, &attempt.id)?;
             let Some(&old_points) = settled_marks(&exam, &ts).0.get(&question) else {
                 return Err(ApiError::conflict(

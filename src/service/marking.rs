@@ -172,6 +172,17 @@ pub(super) fn open_question<'p>(paper: &'p Paper, key: &str) -> Result<QuestionR
     paper.question(key).filter(|q| q.kind().is_open()).ok_or_else(|| ApiError::internal(format!("task for {key}")))
 }
 
+/// A mark for this question: between 0 and its points, on its step (half points, or finer where the
+/// points or the rubric are finer); the one check of every way a mark is given.
+pub(super) fn check_mark(q: &QuestionRef<'_>, points: Points) -> Result<(), ApiError> {
+    let step = step(q.points(), &q.doc.rubric);
+    if valid_mark(points, q.points(), step) {
+        Ok(())
+    } else {
+        Err(ApiError::field("points", format!("a mark is between 0 and {} in steps of {step}", q.points())))
+    }
+}
+
 /// What a marker sees of a task they hold: the question, the answer and the lease.
 pub(super) fn task_view(
     paper: &Paper,
@@ -273,13 +284,7 @@ pub async fn score(
             let attempt = dialect::lock_attempt(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
             let paper = st.papers.get(c, &exam.paper_id, paper_stamp)?;
             let q = open_question(&paper, &task.question_key)?;
-            let step = step(q.points(), &q.doc.rubric);
-            if !valid_mark(score.points, q.points(), step) {
-                return Err(ApiError::field(
-                    "points",
-                    format!("a mark is between 0 and {} in steps of {step}", q.points()),
-                ));
-            }
+            check_mark(&q, score.points)?;
             let now = st.clock.now();
             let stored = tasks::Score {
                 marker: &who.id,

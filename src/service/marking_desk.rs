@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::StaffPrincipal;
 use super::grading::{self, closed_state_of};
+use super::marking::check_mark;
 use super::marking::{
     answer_of, clean_comment, exam_paper, marked_exam, marked_task, open_question, task_question, task_view,
     ScoredTask, TaskQuestion, TaskView,
 };
 use super::release::{is_released, release_if_due};
-use crate::domain::marking::{step, valid_mark};
+use crate::domain::marking::step;
 use crate::domain::points::Points;
 use crate::domain::user::Role;
 use crate::error::ApiError;
@@ -293,13 +294,7 @@ pub async fn correct(
             let attempt = dialect::lock_attempt(c, &task.attempt_id)?.ok_or(ApiError::NotFound("attempt"))?;
             let paper = st.papers.get(c, &exam.paper_id, stamp)?;
             let q = open_question(&paper, &task.question_key)?;
-            let step = step(q.points(), &q.doc.rubric);
-            if !valid_mark(correction.points, q.points(), step) {
-                return Err(ApiError::field(
-                    "points",
-                    format!("a mark is between 0 and {} in steps of {step}", q.points()),
-                ));
-            }
+            check_mark(&q, correction.points)?;
             if tasks::correct(c, &id, &who.id, correction.points.hundredths(), comment.as_deref(), to_db(now))? == 0 {
                 return Err(ApiError::NotFound("task"));
             }
