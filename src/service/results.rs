@@ -65,15 +65,21 @@ struct Cursor {
     after: Keyset,
 }
 
+/// The sort keys by their names in the query (and in cursors).
+const SORTS: [(&str, SortKey); 5] = [
+    ("started", SortKey::Started),
+    ("total", SortKey::Total),
+    ("name", SortKey::Name),
+    ("state", SortKey::State),
+    ("submitted", SortKey::Submitted),
+];
+
 fn sort_key(name: &str) -> Option<SortKey> {
-    Some(match name {
-        "started" => SortKey::Started,
-        "total" => SortKey::Total,
-        "name" => SortKey::Name,
-        "state" => SortKey::State,
-        "submitted" => SortKey::Submitted,
-        _ => return None,
-    })
+    SORTS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+}
+
+fn sort_name(key: SortKey) -> &'static str {
+    SORTS.iter().find(|(_, k)| *k == key).map(|(n, _)| *n).unwrap_or("started")
 }
 
 impl ResultsFilter {
@@ -112,13 +118,7 @@ impl ResultsFilter {
 }
 
 fn encode_cursor(query: &Query, after: Keyset) -> String {
-    let sort = match query.key {
-        SortKey::Started => "started",
-        SortKey::Total => "total",
-        SortKey::Name => "name",
-        SortKey::State => "state",
-        SortKey::Submitted => "submitted",
-    };
+    let sort = sort_name(query.key);
     let cursor = Cursor { sort: sort.into(), desc: query.descending, after };
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(&cursor).unwrap_or_default())
 }
