@@ -58,20 +58,8 @@ pub struct CandidateMe {
 
 /// The candidate behind a token, with their exam.
 pub async fn whoami(state: &AppState, who: &CandidatePrincipal) -> Result<CandidateMe, ApiError> {
-    let (id, cache) = (who.invitation_id.clone(), state.papers.clone());
-    let (inv, exam, paper) = state
-        .db
-        .run(move |c| {
-            let inv = invitations::get(c, &id)?.ok_or(ApiError::NotFound("invitation"))?;
-            let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
-            let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
-            let paper = cache.get(c, &exam.paper_id, stamp)?;
-            Ok((inv, exam, paper))
-        })
-        .await?;
-    if inv.revoked_at.is_some() {
-        return Err(ApiError::Unauthorized("this invitation has been revoked".into()));
-    }
+    let (who, st) = (who.clone(), state.clone());
+    let (inv, exam, paper) = state.db.run(move |c| super::exam_intro::invited(c, &st, &who)).await?;
     Ok(CandidateMe {
         role: "candidate",
         invitation_id: inv.id.clone(),

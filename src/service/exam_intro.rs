@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::store::exams::{self, ExamRow};
 use crate::store::invitations::{self, InvitationRow};
 use crate::store::time::from_db;
-use crate::store::{attempts, papers};
+use crate::store::{attempts, papers, DbConn};
 
 /// The exam as a candidate sees it before starting.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -128,6 +128,23 @@ pub fn candidate_exam(exam: ExamRow, inv: &InvitationRow, paper: &Paper) -> Cand
     }
 }
 
+/// The caller's invitation (still standing), its exam and the exam's paper.
+pub fn invited(
+    c: &mut DbConn,
+    st: &AppState,
+    who: &CandidatePrincipal,
+) -> Result<(InvitationRow, ExamRow, std::sync::Arc<Paper>), ApiError> {
+    let revoked = || ApiError::Unauthorized("this invitation has been revoked".into());
+    let inv = invitations::get(c, &who.invitation_id)?.ok_or_else(revoked)?;
+    if inv.revoked_at.is_some() || inv.exam_id != who.exam_id {
+        return Err(revoked());
+    }
+    let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
+    let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
+    let paper = st.papers.get(c, &exam.paper_id, stamp)?;
+    Ok((inv, exam, paper))
+}
+
 /// The caller's exam intro and attempt brief. A revoked invitation's token stops working here too.
 #[tracing::instrument(skip(state), fields(invitation = %who.invitation_id))]
 pub async fn intro(state: &AppState, who: &CandidatePrincipal) -> Result<ExamIntro, ApiError> {
@@ -136,14 +153,7 @@ pub async fn intro(state: &AppState, who: &CandidatePrincipal) -> Result<ExamInt
         .db
         .run(move |c| {
             let now = st.clock.now();
-            let revoked = || ApiError::Unauthorized("this invitation has been revoked".into());
-            let inv = invitations::get(c, &who.invitation_id)?.ok_or_else(revoked)?;
-            if inv.revoked_at.is_some() || inv.exam_id != who.exam_id {
-                return Err(revoked());
-            }
-            let exam = exams::get(c, &inv.exam_id)?.ok_or(ApiError::NotFound("exam"))?;
-            let stamp = papers::stamp(c, &exam.paper_id)?.ok_or(ApiError::NotFound("paper"))?;
-            let paper = st.papers.get(c, &exam.paper_id, stamp)?;
+            let (inv, exam, paper) = invited(c, &st, &who)?;
             let results_released = super::release::is_released(c, &exam, now)?;
             let attempt = attempts::by_invitation(c, &inv.id)?.map(|a| AttemptBrief {
                 id: a.id,
